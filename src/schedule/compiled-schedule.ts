@@ -1,0 +1,28 @@
+/** What every schedule form compiles to: the one window model the planner reads. */
+export type ScheduleState = 'running' | 'stopped';
+
+export interface StateAt {
+  state: ScheduleState;
+  /** human reason, reused by logs, metrics, plan and audit: `schedule office: Mon-Fri 08:00-19:00 running` */
+  reason: string;
+}
+
+export interface Transition {
+  /** the instant the new state begins (DST-adjusted) */
+  at: Date;
+  state: ScheduleState;
+  reason: string;
+}
+
+export interface CompiledSchedule {
+  readonly name: string;
+  readonly timezone: string;
+  /** the state at an instant; pure */
+  stateAt(at: Date): StateAt;
+  /** the state changes in (from, until], in order; pure */
+  nextTransitions(from: Date, until: Date): Transition[];
+  /** the first state change after `from` within a year, or null (always / never) */
+  nextTransition(from: Date): Transition | null;
+  /** the latest state change at or before `at` within a year back, or null */
+  lastTransition(at: Date): Transition | null;
+}
