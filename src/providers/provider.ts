@@ -76,6 +76,8 @@ export interface ProviderDefinition<C extends ProviderCommonConfig = ProviderCom
   defaultLimits: Limits;
   defaultLimitScope: LimitScope;
   capabilities: ProviderCapabilities;
+  /** the provider's own strings for the two stable states (seeding simulators, the demo) */
+  rawStates: { running: string; stopped: string };
   /** zod object for the provider entry: `type` literal, credentials and the provider's own options */
   configSchema: z.ZodType<C>;
   /** paths whose values are secrets, relative to the provider entry (for redaction) */

@@ -1,0 +1,25 @@
+import { checkConfig } from '../config/check-config.ts';
+import { providerDefinitions } from '../providers/registry.ts';
+import { configOption, helpText, parseCommand, type CliIo, type CommandSpec } from './cli-io.ts';
+
+export const checkSpec: CommandSpec = {
+  name: 'check',
+  summary: 'validate a config file and list every problem by path (exit 0 valid, 1 invalid)',
+  usage: 'check [--config FILE]',
+  options: { ...configOption },
+  details: 'options:\n  -c, --config FILE   config to check (default config/offhours.yaml)',
+};
+
+export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseCommand(checkSpec, argv);
+  if (values.help) return io.out(helpText(checkSpec)), 0;
+  const file = String(values.config);
+  const result = await checkConfig(file, { env: io.env, definitions: providerDefinitions });
+  if (result.ok) {
+    io.out(`${file}: ok (${JSON.stringify(result.summary)})\n`);
+    return 0;
+  }
+  io.err(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n`);
+  for (const problem of result.problems) io.err(`  ${problem}\n`);
+  return 1;
+}

@@ -1,0 +1,20 @@
+import { Redis } from 'ioredis';
+import type { LoadedConfig } from '../config/load-config.ts';
+import { createTargetStore, type TargetStore } from '../queue/target-store.ts';
+import { redactUrl } from '../observability/logger.ts';
+
+/** A short-lived Redis connection for one CLI command; fails fast with the (redacted) URL when Redis is away. */
+export async function withStore<T>(loaded: LoadedConfig, use: (store: TargetStore) => Promise<T>): Promise<T> {
+  const redis = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true, retryStrategy: () => null, connectTimeout: 3_000 });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+  } catch (error) {
+    throw new Error(`[redis] cannot reach ${redactUrl(loaded.config.redis.url)}: ${(error as Error).message}`);
+  }
+  try {
+    return await use(createTargetStore(redis, loaded.config.redis.prefix));
+  } finally {
+    redis.disconnect();
+  }
+}

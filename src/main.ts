@@ -1,0 +1,188 @@
+// The composition root: the only place that creates clocks, loggers, registries, dispatchers and Redis
+// connections, and hands them to everything else. Teardown runs in reverse order of construction.
+import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { Agent } from 'undici';
+import type { Logger } from 'pino';
+import { loadConfig, type LoadedConfig } from './config/load-config.ts';
+import { createHttpServer, type JsonRoute } from './observability/http-server.ts';
+import { createLogger } from './observability/logger.ts';
+import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createReconciler, type Reconciler } from './planner/reconciler.ts';
+import type { ProviderAdapter } from './providers/provider.ts';
+import { providerDefinition, providerDefinitions } from './providers/registry.ts';
+import { createActionProcessor } from './queue/action-processor.ts';
+import { createActionQueue } from './queue/action-queue.ts';
+import { createActionWorker } from './queue/action-worker.ts';
+import { createLimiter } from './queue/limiter.ts';
+import { pollSettings, type ManagedTarget } from './queue/managed-target.ts';
+import { createStatusReader } from './queue/status-reader.ts';
+import { createTargetStore, type TargetStore } from './queue/target-store.ts';
+import { statusReport } from './planner/status-report.ts';
+import { systemClock, type Clock } from './util/clock.ts';
+import { redactUrl } from './observability/logger.ts';
+
+export const VERSION = '0.1.0';
+
+export interface DaemonOptions {
+  loaded: LoadedConfig;
+  logger: Logger;
+  clock?: Clock;
+  /** overrides config's http.port (0 = any free port; tests use it) */
+  httpPort?: number;
+  /** false: no HTTP server (embedded use) */
+  http?: boolean;
+  concurrency?: number;
+}
+
+export interface Daemon {
+  readonly httpPort: number | undefined;
+  readonly store: TargetStore;
+  readonly metrics: Metrics;
+  readonly registry: Registry;
+  readonly reconciler: Reconciler;
+  /** first SIGTERM: stop scheduling, let running jobs finish, close queue, Redis and HTTP */
+  stop(): Promise<void>;
+}
+
+/** Builds one adapter per provider entry, each with its own undici dispatcher share. */
+export function createAdapters(loaded: LoadedConfig, logger: Logger, dispatcher: Agent): Map<string, ProviderAdapter> {
+  const adapters = new Map<string, ProviderAdapter>();
+  for (const [name, entry] of Object.entries(loaded.config.providers)) {
+    const definition = providerDefinition(entry.type);
+    if (!definition) throw new Error(`[config] providers.${name}.type: unknown provider type "${entry.type}"`);
+    adapters.set(name, definition.create(name, entry, { logger: logger.child({ provider: name }), dispatcher }));
+  }
+  return adapters;
+}
+
+export function managedTargets(loaded: LoadedConfig, adapters: ReadonlyMap<string, ProviderAdapter>): ManagedTarget[] {
+  return loaded.targets.map((target) => {
+    const adapter = adapters.get(target.provider)!;
+    const entry = loaded.config.providers[target.provider]!;
+    return {
+      name: target.name,
+      provider: target.provider,
+      resource: target.resource,
+      schedule: target.schedule,
+      scheduleName: target.scheduleName,
+      enabled: target.enabled,
+      adapter,
+      poll: pollSettings(adapter, entry.poll),
+    };
+  });
+}
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { loaded, logger } = options;
+  const clock = options.clock ?? systemClock();
+  const prefix = loaded.config.redis.prefix;
+  const registry = new Registry();
+  const metrics = createMetrics(registry);
+  metrics.setBuildInfo(VERSION, process.version);
+  metrics.configTargets.set(loaded.targets.length);
+
+  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+  const adapters = createAdapters(loaded, logger, dispatcher);
+  const targets = managedTargets(loaded, adapters);
+  const targetsByName = new Map(targets.map((target) => [target.name, target]));
+
+  // Commands fail fast while Redis is away (instead of queueing in memory), so passes report the
+  // outage and readiness drops; ioredis keeps reconnecting in the background.
+  const redis = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
+  // BullMQ wants its own connection that waits out outages (maxRetriesPerRequest: null).
+  const bull = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true });
+  bull.on('error', (error) => logger.debug({ err: error.message }, 'redis (queue) connection error'));
+  await Promise.allSettled([redis.connect(), bull.connect()]);
+
+  const store = createTargetStore(redis, prefix);
+  const limiter = createLimiter(redis);
+  const queue = createActionQueue({ connection: bull, prefix });
+  const readStatus = createStatusReader({ prefix, limiter, store, metrics, logger, now: () => performance.now() });
+  const processor = createActionProcessor({
+    prefix,
+    targets: targetsByName,
+    limiter,
+    store,
+    readStatus,
+    queue,
+    metrics,
+    logger,
+    now: () => clock.now(),
+  });
+  const worker = createActionWorker({ connection: bull, prefix, processor, logger, concurrency: options.concurrency });
+
+  let redisUp = false;
+  async function checkRedis(): Promise<void> {
+    try {
+      await redis.ping();
+      if (!redisUp) logger.info({ redis: redactUrl(loaded.config.redis.url) }, 'redis reachable');
+      redisUp = true;
+    } catch (error) {
+      if (redisUp) logger.error({ err: (error as Error).message }, 'redis unreachable; not ready until it is back');
+      redisUp = false;
+    }
+    metrics.redisUp.set(redisUp ? 1 : 0);
+    metrics.ready.set(redisUp ? 1 : 0);
+  }
+  await checkRedis();
+  const health = setInterval(() => void checkRedis(), 2_000);
+
+  const reconciler = createReconciler({
+    targets,
+    store,
+    queue,
+    clock,
+    logger,
+    metrics,
+    onError: () => {
+      metrics.failures.inc({ provider: '', reason: 'redis' });
+    },
+  });
+
+  const routes: JsonRoute[] = [
+    {
+      method: 'GET',
+      path: '/api/status',
+      handler: async () => ({ status: 200, body: await statusReport({ targets, store, at: clock.now() }) }),
+    },
+  ];
+  const server =
+    options.http === false
+      ? undefined
+      : createHttpServer({
+          registry,
+          logger,
+          host: loaded.config.http.host,
+          port: options.httpPort ?? loaded.config.http.port,
+          routes,
+          ready: () => ({ ready: redisUp, checks: { redis: redisUp ? 'up' : 'down', config: 'loaded' } }),
+        });
+  const listening = server ? await server.start() : undefined;
+
+  void worker.run().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'worker stopped'));
+  await reconciler.start();
+  logger.info({ targets: targets.length, http: listening?.port }, 'offhours daemon running');
+
+  return {
+    httpPort: listening?.port,
+    store,
+    metrics,
+    registry,
+    reconciler,
+    async stop() {
+      reconciler.stop();
+      clearInterval(health);
+      await worker.close();
+      await queue.close();
+      await Promise.allSettled([redis.quit(), bull.quit()]);
+      await server?.close();
+      await dispatcher.close();
+      for (const adapter of adapters.values()) await adapter.close();
+      logger.info('offhours daemon stopped');
+    },
+  };
+}
+
+export { loadConfig, providerDefinitions, createLogger };

@@ -1,0 +1,32 @@
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { Logger } from 'pino';
+import { QUEUE_NAME } from './action-queue.ts';
+import type { ProcessResult } from './action-processor.ts';
+import type { Job } from 'bullmq';
+
+export interface ActionWorkerOptions {
+  connection: ConnectionOptions;
+  prefix: string;
+  processor: (job: Job, token?: string) => Promise<ProcessResult>;
+  logger: Logger;
+  /** jobs run at once; each holds its target's lock, so this bounds concurrent provider calls */
+  concurrency?: number;
+  onFailed?: (job: Job | undefined, error: Error) => void;
+}
+
+/** The BullMQ worker around the processor. Stalled jobs (a replica died mid-job) are retried by BullMQ. */
+export function createActionWorker(options: ActionWorkerOptions): Worker {
+  const worker = new Worker(QUEUE_NAME, options.processor, {
+    connection: options.connection,
+    prefix: options.prefix,
+    concurrency: options.concurrency ?? 32,
+    autorun: false,
+  });
+  worker.on('failed', (job, error) => {
+    const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';
+    options.logger[final ? 'error' : 'warn']({ job: job?.id, err: error.message, attempts: job?.attemptsMade }, final ? 'job failed for good' : 'job failed, will retry');
+    if (final) options.onFailed?.(job, error);
+  });
+  worker.on('error', (error) => options.logger.warn({ err: error.message }, 'worker error'));
+  return worker;
+}

@@ -1,0 +1,29 @@
+import type { LimitOperation, Operation, ProviderAdapter } from '../providers/provider.ts';
+import type { LimiterRule } from './limiter.ts';
+
+/**
+ * Our clock starts a window when we send; the provider's when the request arrives. Two requests one
+ * window apart by our clock can land closer together by the provider's when the first was slower in
+ * flight, so every window is widened by a small margin.
+ */
+export function windowMargin(perMs: number): number {
+  return Math.max(250, Math.min(5_000, Math.round(perMs * 0.02)));
+}
+
+/**
+ * The budgets a call of `operation` on `resource` draws from. Operation budgets are keyed as the
+ * adapter's scope says; `all` is what one API key may send in total, so it is always per provider entry.
+ */
+export function limitRules(prefix: string, adapter: ProviderAdapter, operation: Operation, resource: string): LimiterRule[] {
+  const rules: LimiterRule[] = [];
+  const scope = adapter.limitScope === 'resource' ? `${adapter.name}:r:${resource}` : adapter.name;
+  const keyed: [LimitOperation, string][] = [
+    [operation, `${prefix}:limit:${scope}:${operation}`],
+    ['all', `${prefix}:limit:${adapter.name}:all`],
+  ];
+  for (const [op, key] of keyed) {
+    const rule = adapter.limits[op];
+    if (rule) rules.push({ key, max: rule.max, perMs: rule.perMs + windowMargin(rule.perMs) });
+  }
+  return rules;
+}

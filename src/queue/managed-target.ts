@@ -1,0 +1,38 @@
+import type { CompiledSchedule } from '../schedule/compiled-schedule.ts';
+import type { ProviderAdapter } from '../providers/provider.ts';
+
+/** A target as the daemon runs it: its config, compiled schedule and the adapter of its provider. */
+export interface ManagedTarget {
+  name: string;
+  /** provider entry name */
+  provider: string;
+  resource: string;
+  schedule: CompiledSchedule;
+  scheduleName: string;
+  enabled: boolean;
+  adapter: ProviderAdapter;
+  poll: PollSettings;
+}
+
+export interface PollSettings {
+  /** between status reads while nothing is happening */
+  steadyMs: number;
+  /** between status reads while a start/stop settles */
+  verifyMs: number;
+  /** how long a start/stop may take to show before the target is reported stuck */
+  timeoutMs: number;
+}
+
+/**
+ * Polling derived from the status budget when the config does not say: steady reads use a quarter of
+ * it, so the rest is there to notice a transition promptly after we asked for one.
+ */
+export function pollSettings(adapter: ProviderAdapter, configured: { steady?: number | undefined; verify?: number | undefined; timeout: number }): PollSettings {
+  const status = adapter.limits.status;
+  const evenMs = status ? status.perMs / status.max : 0;
+  return {
+    steadyMs: configured.steady ?? Math.max(5_000, evenMs * 4, status ? 0 : 60_000),
+    verifyMs: configured.verify ?? Math.max(1_000, evenMs / 2, status ? 0 : 5_000),
+    timeoutMs: configured.timeout,
+  };
+}
