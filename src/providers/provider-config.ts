@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { durationSchema } from '../util/duration.ts';
-import type { LimitRule } from './provider.ts';
+import type { LimitOperation, LimitRule, Limits } from './provider.ts';
 
 const limitRuleSchema = z
   .strictObject({
@@ -45,3 +45,10 @@ export type ProviderCommonParsed = {
   timeout: number;
   poll: { steady?: number | undefined; verify?: number | undefined; timeout: number };
 };
+
+/** The provider's documented limits with the config's overrides on top, per operation. */
+export function effectiveLimits(defaults: Limits, overrides: Limits | undefined): Limits {
+  const limits: Limits = { ...defaults };
+  for (const [operation, rule] of Object.entries(overrides ?? {})) if (rule) limits[operation as LimitOperation] = rule;
+  return limits;
+}
