@@ -33,6 +33,8 @@ export interface DaemonOptions {
   /** false: no HTTP server (embedded use) */
   http?: boolean;
   concurrency?: number;
+  /** how often overrides are read from Redis (default 5s) */
+  overrideRefreshMs?: number;
 }
 
 export interface Daemon {
@@ -57,6 +59,8 @@ export function createAdapters(loaded: LoadedConfig, logger: Logger, dispatcher:
 }
 
 export function managedTargets(loaded: LoadedConfig, adapters: ReadonlyMap<string, ProviderAdapter>): ManagedTarget[] {
+  const perProvider = new Map<string, number>();
+  for (const target of loaded.targets) if (target.enabled) perProvider.set(target.provider, (perProvider.get(target.provider) ?? 0) + 1);
   return loaded.targets.map((target) => {
     const adapter = adapters.get(target.provider)!;
     const entry = loaded.config.providers[target.provider]!;
@@ -68,7 +72,7 @@ export function managedTargets(loaded: LoadedConfig, adapters: ReadonlyMap<strin
       scheduleName: target.scheduleName,
       enabled: target.enabled,
       adapter,
-      poll: pollSettings(adapter, entry.poll),
+      poll: pollSettings(adapter, entry.poll, perProvider.get(target.provider)),
     };
   });
 }
@@ -136,6 +140,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clock,
     logger,
     metrics,
+    ...(options.overrideRefreshMs ? { overrideRefreshMs: options.overrideRefreshMs } : {}),
     onError: () => {
       metrics.failures.inc({ provider: '', reason: 'redis' });
     },

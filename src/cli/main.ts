@@ -36,16 +36,24 @@ export function usage(): string {
   ].join('\n');
 }
 
-/** Resolves on the first SIGINT/SIGTERM; a second one ends the process at once. */
+/**
+ * Resolves on the first SIGINT/SIGTERM; a later one ends the process at once. Ctrl-C under npm reaches
+ * us twice (the terminal's process group and npm's forwarding), so a repeat within a second is not
+ * taken as an impatient second request.
+ */
 function untilSignal(): Promise<string> {
   return new Promise((resolve) => {
-    const first = (signal: string) => {
-      process.once('SIGINT', () => process.exit(130));
-      process.once('SIGTERM', () => process.exit(143));
-      resolve(signal);
+    let firstAt = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (firstAt === 0) {
+        firstAt = performance.now();
+        resolve(signal);
+      } else if (performance.now() - firstAt > 1_000) {
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      }
     };
-    process.once('SIGINT', () => first('SIGINT'));
-    process.once('SIGTERM', () => first('SIGTERM'));
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
 }
 

@@ -149,9 +149,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return report;
   }
 
-  function loop(): void {
-    if (stopped) return;
-    pass().then(
+  function loop(): Promise<void> {
+    if (stopped) return Promise.resolve();
+    return pass().then(
       (report) => schedule(report.nextWake.getTime() - clock.now().getTime()),
       (error: unknown) => {
         // Redis down, most likely: stay alive, say so, and try again soon; readiness reflects it.
@@ -167,9 +167,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   }
 
   return {
+    /** resolves after the first pass (or its failure, which is retried): what was missed is queued by then */
     async start() {
       stopped = false;
-      loop();
+      await loop();
     },
     stop() {
       stopped = true;
