@@ -1,4 +1,5 @@
 import { checkConfig } from '../config/check-config.ts';
+import { formatProblem } from '../config/config-error.ts';
 import { providerDefinitions } from '../providers/registry.ts';
 import { configOption, helpText, parseCommand, type CliIo, type CommandSpec } from './cli-io.ts';
 
@@ -20,6 +21,6 @@ export async function checkCommand(argv: string[], io: CliIo): Promise<number> {
     return 0;
   }
   io.err(`${file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}\n`);
-  for (const problem of result.problems) io.err(`  ${problem}\n`);
+  for (const problem of result.problems) io.err(`  ${formatProblem(problem)}\n`);
   return 1;
 }
