@@ -3,7 +3,7 @@ export type ScheduleState = 'running' | 'stopped';
 
 export interface StateAt {
   state: ScheduleState;
-  /** human reason, reused by logs, metrics, plan and audit: `schedule office: Mon-Fri 08:00-19:00 running` */
+  /** human reason, reused by logs, metrics, plan and audit: `schedule office: within Mon-Fri 08:00-19:00` */
   reason: string;
 }
 
