@@ -130,8 +130,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     metrics.redisUp.set(redisUp ? 1 : 0);
     metrics.ready.set(redisUp ? 1 : 0);
   }
+  /** deferrals live in Redis (any replica may have deferred a call); the gauge shows them per provider */
+  async function countDeferred(): Promise<void> {
+    const counts = new Map<string, number>([...adapters.keys()].map((name) => [name, 0]));
+    for (const name of (await store.allDeferred()).keys()) {
+      const provider = targetsByName.get(name)?.provider;
+      if (provider) counts.set(provider, (counts.get(provider) ?? 0) + 1);
+    }
+    for (const [provider, count] of counts) metrics.deferredActions.set({ provider }, count);
+  }
   await checkRedis();
-  const health = setInterval(() => void checkRedis(), 2_000);
+  const health = setInterval(() => {
+    void checkRedis().then(() => (redisUp ? countDeferred() : undefined)).catch(() => {});
+  }, 2_000);
 
   const reconciler = createReconciler({
     targets,

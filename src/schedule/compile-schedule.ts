@@ -8,7 +8,8 @@ import { DAY_MS, MINUTE_MS, civilDate, isValidTimezone, zonedTime, type WallTime
 /** How far nextTransition and lastTransition look. */
 const SEARCH_MS = 366 * DAY_MS;
 /** lastTransition looks back in chunks that double from this, as the latest change is usually recent. */
-const FIRST_LOOKBACK_MS = DAY_MS;
+// small, so schedules that flip every few seconds do not walk a whole day of edges
+const FIRST_LOOKBACK_MS = 60_000;
 
 /**
  * Compiles any schedule form into the one window model the planner reads.

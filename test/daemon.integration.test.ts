@@ -1,0 +1,149 @@
+// The daemon end to end: real Redis, the EMQX simulator with its windows scaled down, the real worker.
+import { randomUUID } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { afterEach, describe, expect, inject, it, vi } from 'vitest';
+import { loadConfigText } from '../src/config/load-config.ts';
+import { startDaemon, type Daemon } from '../src/main.ts';
+import { QUEUE_NAME } from '../src/queue/action-queue.ts';
+import { providerDefinitions } from '../src/providers/registry.ts';
+import { createEmqxSimulator } from '../src/providers/emqx/emqx-simulator.ts';
+import type { SimulatorServer } from '../src/providers/simulator-kit.ts';
+
+// EMQX's hour becomes 3 s: one start and one stop per 3 s, 60 status reads per 3 s.
+const TIME_SCALE = 1200;
+const WINDOW_MS = 3_000;
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function simulator(resources: Record<string, string>): Promise<SimulatorServer> {
+  const sim = createEmqxSimulator({ timeScale: TIME_SCALE, transitionMs: 60_000, resources });
+  await sim.start();
+  cleanup.push(() => sim.close());
+  return sim;
+}
+
+function configYaml(sim: SimulatorServer, prefix: string, schedules: string, targets: string): string {
+  return `
+redis: { url: "${inject('redisUrl')}", prefix: "${prefix}" }
+providers:
+  emqx:
+    type: emqx
+    baseUrl: "${sim.url}"
+    credentials: { key: demo-key, secret: demo-secret }
+    limits:
+      start: { max: 1, per: 3s }
+      stop: { max: 1, per: 3s }
+      status: { max: 60, per: 3s }
+    poll: { steady: 1s, verify: 200ms, timeout: 30s }
+schedules:
+${schedules}
+targets:
+${targets}
+`;
+}
+
+async function daemonFor(yaml: string): Promise<Daemon> {
+  const loaded = loadConfigText(yaml, { file: 'test.yaml', env: {}, definitions: providerDefinitions });
+  const daemon = await startDaemon({ loaded, logger: pino({ level: 'silent' }), http: false, overrideRefreshMs: 100 });
+  let stopped = false;
+  cleanup.push(async () => {
+    if (!stopped) await daemon.stop();
+  });
+  const stop = daemon.stop;
+  return Object.assign(daemon, {
+    stop: async () => {
+      stopped = true;
+      await stop();
+    },
+  });
+}
+
+const posts = (sim: SimulatorServer, action: 'start' | 'stop', resource: string) =>
+  sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/deployments/${resource}/${action}`));
+
+describe('daemon against the EMQX simulator', () => {
+  it('starts a stopped deployment its schedule wants running, once, and sees it running', async () => {
+    const sim = await simulator({ 'dep-a': 'stopped' });
+    await daemonFor(configYaml(sim, `t-${randomUUID()}`, '  on: always', '  - { name: a, provider: emqx, resource: dep-a, schedule: on }'));
+    await sim.waitForState('dep-a', 'running');
+    expect(posts(sim, 'start', 'dep-a')).toHaveLength(1);
+    expect(sim.requests.some((r) => r.limited)).toBe(false);
+  });
+
+  it('follows a schedule that flips every second without ever exceeding a limit', async () => {
+    const sim = await simulator({ 'dep-f': 'running' });
+    await daemonFor(
+      configYaml(
+        sim,
+        `t-${randomUUID()}`,
+        '  flappy: { cron: { start: "*/2 * * * * *", stop: "1-59/2 * * * * *" } }',
+        '  - { name: f, provider: emqx, resource: dep-f, schedule: flappy }',
+      ),
+    );
+    await sim.waitForRequest((r) => r.method === 'POST' && r.path.endsWith('/dep-f/start') && r.status === 201, 3);
+    expect(sim.requests.filter((r) => r.limited)).toEqual([]);
+    for (const action of ['start', 'stop'] as const) {
+      const times = posts(sim, action, 'dep-f').map((r) => new Date(r.at).getTime());
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(WINDOW_MS);
+    }
+  }, 60_000);
+
+  it('drops a deferred stop when the desired state turns back before the window opens', async () => {
+    const sim = await simulator({ 'dep-m': 'running' });
+    const daemon = await daemonFor(configYaml(sim, `t-${randomUUID()}`, '  on: always', '  - { name: m, provider: emqx, resource: dep-m, schedule: on }'));
+    const override = async (state: 'running' | 'stopped' | null) => {
+      if (state === null) return void (await daemon.store.clearOverride('m'));
+      const now = new Date();
+      await daemon.store.setOverride('m', { state, setAt: now.toISOString(), until: new Date(now.getTime() + 600_000).toISOString() });
+    };
+    const audited = (event: string) => vi.waitFor(async () => {
+      const events = await daemon.store.recentAudit(50);
+      expect(events.map((e) => e.event)).toContain(event);
+    }, { timeout: 20_000, interval: 50 });
+
+    await override('stopped');
+    await sim.waitForState('dep-m', 'stopped');
+    await override(null);
+    await sim.waitForState('dep-m', 'running');
+    await override('stopped'); // a second stop inside the 3 s window: must wait
+    await audited('deferred');
+    await override(null); // back to running before the window opens
+    await audited('superseded');
+    expect(posts(sim, 'stop', 'dep-m')).toHaveLength(1);
+    expect(sim.stateOf('dep-m')).toBe('running');
+    expect(sim.requests.some((r) => r.limited)).toBe(false);
+  }, 60_000);
+
+  it('applies a transition missed while it was down exactly once, and a further restart does nothing', async () => {
+    const sim = await simulator({ 'dep-r': 'running' });
+    const prefix = `t-${randomUUID()}`;
+    const yaml = configYaml(sim, prefix, '  on: always', '  - { name: r, provider: emqx, resource: dep-r, schedule: on }');
+    const first = await daemonFor(yaml);
+    await sim.waitForRequest((r) => r.method === 'GET' && r.path.endsWith('/dep-r'));
+    await first.stop();
+
+    // while it is down, somebody decides the deployment should be stopped
+    const redis = new Redis(inject('redisUrl'));
+    cleanup.push(async () => void (await redis.quit()));
+    const now = new Date();
+    await redis.hset(`${prefix}:overrides`, 'r', JSON.stringify({ state: 'stopped', setAt: now.toISOString(), until: new Date(now.getTime() + 600_000).toISOString() }));
+
+    const second = await daemonFor(yaml);
+    await sim.waitForState('dep-r', 'stopped');
+    await vi.waitFor(async () => expect(await second.store.doneFor(['r'])).toEqual(new Map([['r', `stopped@${now.getTime()}`]])), { timeout: 10_000, interval: 50 });
+    await second.stop();
+
+    const third = await daemonFor(yaml);
+    const queue = new Queue(QUEUE_NAME, { connection: { url: inject('redisUrl') }, prefix });
+    cleanup.push(() => queue.close());
+    const pending = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
+    expect(pending.filter((job) => job.name === 'ensure')).toEqual([]);
+    await third.stop();
+    expect(posts(sim, 'stop', 'dep-r')).toHaveLength(1);
+  }, 60_000);
+});
