@@ -1,8 +1,12 @@
 import type { ProviderDefinition } from './provider.ts';
+import { clickhouseDefinition } from './clickhouse/clickhouse-definition.ts';
 import { emqxDefinition } from './emqx/emqx-definition.ts';
 
 /** Every provider offhours knows. Adding one is one folder and one line here. */
-export const providerDefinitions: readonly ProviderDefinition<any>[] = [emqxDefinition];
+export const providerDefinitions: readonly ProviderDefinition<any>[] = [
+  emqxDefinition,
+  clickhouseDefinition,
+];
 
 export function providerDefinition(type: string): ProviderDefinition<any> | undefined {
   return providerDefinitions.find((definition) => definition.type === type);

@@ -171,7 +171,7 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
         // resending; wait the provider's word or a whole window.
         metrics.providerThrottles.inc({ provider: adapter.name, operation: action });
         const rule = adapter.limits[action];
-        const until = new Date(at.getTime() + (error.retryAfterMs ?? rule?.perMs ?? 60_000));
+        const until = new Date(at.getTime() + (error.retryAfterMs ?? rule?.perMs ?? adapter.limits.all?.perMs ?? 60_000));
         log.error({ err: error.message, until: until.toISOString() }, 'provider throttled a call the limiter allowed');
         await store.setDeferred(target.name, { action, until: until.toISOString(), reason: error.message });
         return wait(job, token, until, data);

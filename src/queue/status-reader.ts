@@ -48,7 +48,8 @@ export function createStatusReader(deps: StatusReaderDeps): StatusReader {
         metrics.providerThrottles.inc({ provider: adapter.name, operation: 'status' });
         logger.error({ target: target.name, err: error.message }, 'provider throttled a status read the limiter allowed');
         const rule = adapter.limits.status;
-        const waitMs = error.retryAfterMs ?? (rule ? rule.perMs / rule.max : 60_000);
+        const fallback = rule ?? adapter.limits.all;
+        const waitMs = error.retryAfterMs ?? (fallback ? fallback.perMs / fallback.max : 60_000);
         return { kind: 'limited', retryAt: new Date(at.getTime() + waitMs), reason: error.message };
       }
       throw error;
