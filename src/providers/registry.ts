@@ -1,11 +1,13 @@
 import type { ProviderDefinition } from './provider.ts';
 import { clickhouseDefinition } from './clickhouse/clickhouse-definition.ts';
 import { emqxDefinition } from './emqx/emqx-definition.ts';
+import { upcloudDefinition } from './upcloud/upcloud-definition.ts';
 
 /** Every provider offhours knows. Adding one is one folder and one line here. */
 export const providerDefinitions: readonly ProviderDefinition<any>[] = [
   emqxDefinition,
   clickhouseDefinition,
+  upcloudDefinition,
 ];
 
 export function providerDefinition(type: string): ProviderDefinition<any> | undefined {

@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Agent } from 'undici';
 import { pino } from 'pino';
-import type { ProviderAdapter, ProviderCommonConfig, ProviderDefinition } from '../../src/providers/provider.ts';
+import type { ProviderAdapter, ProviderCapabilities, ProviderCommonConfig, ProviderDefinition } from '../../src/providers/provider.ts';
 import { ProviderError, type FailureClass } from '../../src/providers/provider-error.ts';
 import type { SimulatorOptions, SimulatorServer } from '../../src/providers/simulator-kit.ts';
 
@@ -32,7 +32,14 @@ export interface ProviderContractOptions<C extends ProviderCommonConfig> {
   alreadyInState: { kind: 'outcome' } | { kind: 'error'; failure: FailureClass };
   /** status reads the simulator allows in one window before it throttles */
   statusReadsBeforeThrottle: number;
+  /**
+   * false for a provider that documents no limits (UpCloud): its adapter must then declare none, and
+   * the simulator throttles only through a switch. Default true.
+   */
+  documentsLimits?: boolean;
   switches?: SimulatorOptions['switches'];
+  /** what an adapter built from `config` declares, when its options change it (default: the definition's) */
+  capabilities?: ProviderCapabilities;
   /** more strings no error may contain (e.g. an encoded auth header); credential values are always checked */
   secrets?: string[];
 }
@@ -87,8 +94,9 @@ export function describeProviderContract<C extends ProviderCommonConfig>(options
     it('declares its type, limits and capabilities', () => {
       expect(adapter.type).toBe(definition.type);
       expect(adapter.name).toBe('contract');
-      expect(Object.keys(adapter.limits).length).toBeGreaterThan(0);
-      expect(adapter.capabilities).toEqual(definition.capabilities);
+      if (options.documentsLimits === false) expect(adapter.limits).toEqual({});
+      else expect(Object.keys(adapter.limits).length).toBeGreaterThan(0);
+      expect(adapter.capabilities).toEqual(options.capabilities ?? definition.capabilities);
     });
 
     it('reads a running resource', async () => {
