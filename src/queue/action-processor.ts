@@ -49,13 +49,20 @@ async function wait(job: Job, token: string, until: Date, data: EnsurePayload | 
 /** Builds the BullMQ processor: ensure jobs carry decisions out, observe jobs read state and catch drift. */
 export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: string) => Promise<ProcessResult> {
   const { targets, store, metrics, logger } = deps;
+  // one child logger per target, made on first use: building a child per job showed in profiles
+  const loggers = new Map<string, Logger>();
+  const logFor = (target: ManagedTarget): Logger => {
+    let child = loggers.get(target.name);
+    if (!child) loggers.set(target.name, (child = logger.child({ target: target.name, provider: target.adapter.name })));
+    return child;
+  };
 
   async function ensure(job: Job, token: string, data: EnsurePayload, at: Date): Promise<ProcessResult> {
     const target = targets.get(data.target);
     if (!target) return 'target-removed';
     const adapter = target.adapter;
     const action = actionFor(data.desired);
-    const log = logger.child({ target: target.name, provider: adapter.name, action, job: job.id });
+    const log = logFor(target);
 
     const override = await store.getOverride(target.name);
     const decision = decide(target, at, override);
@@ -65,7 +72,7 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
       metrics.transitions.inc({ target: target.name, provider: adapter.name, action, result: 'superseded' });
       await store.clearDeferred(target.name);
       await store.audit({ at: at.toISOString(), target: target.name, event: 'superseded', action, reason: decision.reason });
-      log.info({ reason: decision.reason }, `${action} superseded: ${decision.reason}`);
+      log.info({ action, job: job.id, reason: decision.reason }, `${action} superseded: ${decision.reason}`);
       return 'superseded';
     }
 
@@ -78,11 +85,11 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
       await store.clearDeferred(target.name);
       if (data.phase === 'verify') {
         await store.audit({ at: at.toISOString(), target: target.name, event: 'reached', action, reason: data.reason });
-        log.info({ reason: data.reason }, `${target.name} is ${observed}`);
+        log.info({ action, job: job.id, reason: data.reason }, `${target.name} is ${observed}`);
         return 'done';
       }
       metrics.transitions.inc({ target: target.name, provider: adapter.name, action, result: 'already' });
-      log.debug({ reason: data.reason }, `${target.name} already ${observed}`);
+      log.debug({ action, job: job.id, reason: data.reason }, `${target.name} already ${observed}`);
       return 'already';
     }
 
@@ -93,7 +100,7 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
         metrics.failures.inc({ provider: adapter.name, reason: 'stuck' });
         metrics.transitions.inc({ target: target.name, provider: adapter.name, action, result: 'failed' });
         await store.audit({ at: at.toISOString(), target: target.name, event: 'stuck', action, reason: data.reason, detail: message });
-        log.error({ observed: read.observation.raw }, message);
+        log.error({ action, job: job.id, observed: read.observation.raw }, message);
         throw new UnrecoverableError(message);
       }
       return wait(job, token, new Date(at.getTime() + target.poll.verifyMs), data);
@@ -123,7 +130,7 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
       metrics.rateLimitDeferrals.inc({ provider: adapter.name, operation: action });
       await store.setDeferred(target.name, { action, until: grant.retryAt.toISOString(), reason: why });
       await store.audit({ at: at.toISOString(), target: target.name, event: 'deferred', action, reason: data.reason, detail: why });
-      log.info({ until: grant.retryAt.toISOString() }, `${action} deferred: ${why}`);
+      log.info({ action, job: job.id, until: grant.retryAt.toISOString() }, `${action} deferred: ${why}`);
       return wait(job, token, grant.retryAt, data);
     }
 
@@ -141,7 +148,7 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
       const since = new Date(data.since).getTime();
       if (since > 0) metrics.actionLag.observe({ provider: adapter.name, action }, Math.max(0, at.getTime() - since) / 1000);
       await store.audit({ at: at.toISOString(), target: target.name, event: 'accepted', action, reason: data.reason });
-      log.info({ reason: data.reason }, `${action} accepted: ${data.reason}`);
+      log.info({ action, job: job.id, reason: data.reason }, `${action} accepted: ${data.reason}`);
       return wait(job, token, new Date(at.getTime() + target.poll.verifyMs), { ...data, phase: 'verify', actedAt: at.toISOString() });
     } catch (error) {
       if (error instanceof DelayedError) throw error;
@@ -164,7 +171,7 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
     const adapter = target.adapter;
     metrics.providerRequests.inc({ provider: adapter.name, operation: action, outcome: error.failure });
     metrics.failures.inc({ provider: adapter.name, reason: error.failure });
-    const log = logger.child({ target: target.name, provider: adapter.name, action, job: job.id });
+    const log = logFor(target);
     switch (error.failure) {
       case 'throttled': {
         // A 429 on a call our limiter allowed is a defect of ours: count it, and never answer it by
@@ -172,22 +179,22 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
         metrics.providerThrottles.inc({ provider: adapter.name, operation: action });
         const rule = adapter.limits[action];
         const until = new Date(at.getTime() + (error.retryAfterMs ?? rule?.perMs ?? adapter.limits.all?.perMs ?? 60_000));
-        log.error({ err: error.message, until: until.toISOString() }, 'provider throttled a call the limiter allowed');
+        log.error({ action, job: job.id, err: error.message, until: until.toISOString() }, 'provider throttled a call the limiter allowed');
         await store.setDeferred(target.name, { action, until: until.toISOString(), reason: error.message });
         return wait(job, token, until, data);
       }
       case 'conflict':
         // Busy, or already there: the next run re-reads status before anything is sent again.
-        log.warn({ err: error.message }, `${action} refused for the current state; re-reading status`);
+        log.warn({ action, job: job.id, err: error.message }, `${action} refused for the current state; re-reading status`);
         return wait(job, token, new Date(at.getTime() + target.poll.verifyMs), { ...data, busy: data.busy + 1 });
       case 'transient':
-        log.warn({ err: error.message, attempt: job.attemptsMade + 1 }, `${action} failed, will retry`);
+        log.warn({ action, job: job.id, err: error.message, attempt: job.attemptsMade + 1 }, `${action} failed, will retry`);
         await job.updateData(data);
         throw error;
       default:
         await store.audit({ at: at.toISOString(), target: target.name, event: 'failed', action, reason: data.reason, detail: error.message });
         metrics.transitions.inc({ target: target.name, provider: adapter.name, action, result: 'failed' });
-        log.error({ err: error.message }, `${action} failed for good`);
+        log.error({ action, job: job.id, err: error.message }, `${action} failed for good`);
         throw new UnrecoverableError(error.message);
     }
   }

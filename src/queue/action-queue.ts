@@ -22,7 +22,10 @@ const OBSERVE_OPTIONS: JobsOptions = { removeOnComplete: true, removeOnFail: tru
 
 export interface ActionQueue {
   readonly queue: Queue;
-  /** enqueues each decision as an ensure job; duplicates of pending jobs vanish (deterministic ids) */
+  /**
+   * Enqueues each decision as an ensure job; duplicates of pending jobs vanish (deterministic ids). A
+   * decision whose `since` is still ahead (prepared before its edge) waits in BullMQ until then.
+   */
   enqueueDecisions(decisions: readonly Decision[], at: Date): Promise<void>;
   /** schedules the next steady status read of a target, at its next slot after `at` */
   enqueueObserve(target: ManagedTarget, at: Date): Promise<void>;
@@ -55,7 +58,7 @@ export function createActionQueue(options: { connection: ConnectionOptions; pref
   };
   return {
     queue,
-    async enqueueDecisions(decisions) {
+    async enqueueDecisions(decisions, at) {
       for (let i = 0; i < decisions.length; i += BATCH) {
         await queue.addBulk(
         decisions.slice(i, i + BATCH).map((decision) => {
@@ -68,7 +71,8 @@ export function createActionQueue(options: { connection: ConnectionOptions; pref
             phase: 'act',
             busy: 0,
           };
-          return { name: 'ensure', data, opts: { ...ENSURE_OPTIONS, jobId: ensureJobId(decision.target, decision.desired, decision.since) } };
+          const jobId = ensureJobId(decision.target, decision.desired, decision.since);
+          return { name: 'ensure', data, opts: { ...ENSURE_OPTIONS, jobId, delay: Math.max(0, decision.since.getTime() - at.getTime()) } };
         }),
         );
       }

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { redisScript } from './redis-script.ts';
 
 /** One budget: at most `max` grants per sliding `perMs`, shared by every replica through `key`. */
 export interface LimiterRule {
@@ -27,7 +28,7 @@ export interface Limiter {
 // A sliding log per budget (sorted set of grant instants). Sliding, not fixed windows: a fixed window
 // lets two calls through seconds apart across a boundary, which a provider counting per rolling hour
 // answers with 429. All rules are checked before any is taken, so a refusal leaves no trace.
-const SCRIPT = `
+const SCRIPT = redisScript(`
 local now = tonumber(ARGV[1])
 local take = ARGV[2] == '1'
 local member = ARGV[3]
@@ -58,7 +59,7 @@ if take then
   end
 end
 return {0, ''}
-`;
+`);
 
 export function createLimiter(redis: Redis): Limiter {
   async function run(rules: readonly LimiterRule[], at: Date, take: boolean, id: string): Promise<Grant> {
@@ -66,7 +67,7 @@ export function createLimiter(redis: Redis): Limiter {
     const now = at.getTime();
     const args: (string | number)[] = [now, take ? '1' : '0', `${now}:${id}`];
     for (const rule of rules) args.push(rule.max, rule.perMs);
-    const [waitMs, blocked] = (await redis.eval(SCRIPT, rules.length, ...rules.map((r) => r.key), ...args)) as [number, string];
+    const [waitMs, blocked] = (await SCRIPT(redis, rules.map((r) => r.key), args)) as [number, string];
     if (waitMs <= 0) return { granted: true };
     return { granted: false, retryAt: new Date(now + waitMs), blockedBy: blocked };
   }

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Action, DesiredState, ObservedState } from '../providers/provider.ts';
 import { overrideSchema, type Override } from '../planner/override.ts';
+import { redisScript } from './redis-script.ts';
 
 /** The little per-target state offhours keeps in Redis, so every replica and every restart sees it. */
 export interface ObservedRecord {
@@ -60,7 +61,7 @@ export function doneKey(desired: DesiredState, since: Date): string {
   return `${desired}@${since.getTime()}`;
 }
 
-const UNLOCK = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+const UNLOCK = redisScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`);
 const AUDIT_LENGTH = 10_000;
 
 function parseEach<T>(entries: Record<string, string>, schema: z.ZodType<T>): Map<string, T> {
@@ -148,7 +149,7 @@ export function createTargetStore(redis: Redis, prefix: string): TargetStore {
       return (await redis.set(k.lock(target), token, 'PX', ttlMs, 'NX')) === 'OK';
     },
     async unlock(target, token) {
-      await redis.eval(UNLOCK, 1, k.lock(target), token);
+      await UNLOCK(redis, [k.lock(target)], [token]);
     },
   };
 }
