@@ -108,7 +108,8 @@ describe('emqx simulator: API', () => {
   });
 
   it('stops a running deployment: 201, stopping, then stopped', async () => {
-    const sim = await started({ resources: { d1: 'running' }, transitionMs: 30_000, timeScale: 1_000 });
+    // 1.5 s of stopping: long enough to be seen however busy the machine is
+    const sim = await started({ resources: { d1: 'running' }, transitionMs: 30_000, timeScale: 20 });
     await expect(call(sim, 'POST', api('/deployments/d1/stop'))).resolves.toMatchObject({ status: 201, json: { operation: 'stopping' } });
     expect(sim.stateOf('d1')).toBe('stopping');
     await sim.waitForState('d1', 'stopped');
