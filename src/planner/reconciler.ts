@@ -19,6 +19,11 @@ export interface ReconcilerDeps {
   overrideRefreshMs?: number;
   /** the longest sleep between passes, so a missed timer is never fatal */
   maxSleepMs?: number;
+  /**
+   * How long before a schedule edge its jobs are enqueued (delayed until the edge), so enqueueing
+   * thousands of jobs is not part of the lag between the edge and the provider call.
+   */
+  lookaheadMs?: number;
   onError?: (error: unknown) => void;
   onPass?: (pass: PassReport) => void;
 }
@@ -33,6 +38,8 @@ interface ScheduleGroup {
   schedule: CompiledSchedule;
   targets: ManagedTarget[];
   next: Transition | null;
+  /** the edge (ms) whose jobs were already enqueued ahead of time */
+  prepared: number;
 }
 
 export interface Reconciler {
@@ -52,10 +59,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const { store, queue, clock, logger, metrics } = deps;
   const overrideRefreshMs = deps.overrideRefreshMs ?? 5_000;
   const maxSleepMs = deps.maxSleepMs ?? 60_000;
+  const lookaheadMs = deps.lookaheadMs ?? 30_000;
   const enabled = deps.targets.filter((target) => target.enabled);
   const groups = new Map<string, ScheduleGroup>();
   for (const target of enabled) {
-    const group = groups.get(target.scheduleName) ?? { schedule: target.schedule, targets: [], next: null };
+    const group = groups.get(target.scheduleName) ?? { schedule: target.schedule, targets: [], next: null, prepared: -1 };
     group.targets.push(target);
     groups.set(target.scheduleName, group);
   }
@@ -99,7 +107,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   function nextWake(at: Date): Date {
     let earliest = at.getTime() + maxSleepMs;
     for (const group of groups.values()) {
-      if (group.next && group.next.at.getTime() < earliest) earliest = group.next.at.getTime();
+      if (!group.next) continue;
+      const edge = group.next.at.getTime();
+      const wake = group.prepared === edge ? edge : edge - lookaheadMs;
+      if (wake < earliest) earliest = wake;
     }
     for (const override of overrides.values()) {
       const until = new Date(override.until).getTime();
@@ -121,6 +132,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const pending = decisions.filter((decision) => done.get(decision.target) !== doneKey(decision.desired, decision.since));
     await queue.enqueueDecisions(pending, at);
     await queue.enqueueObserveAll(enabled, at);
+    await prepare(at);
     logger.info({ targets: enabled.length, schedules: groups.size, enqueued: pending.length }, 'reconciler started');
     return pending.length;
   }
@@ -130,14 +142,31 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     for (const [name, group] of groups) {
       if (!group.next || group.next.at.getTime() > at.getTime()) continue;
       logger.info({ schedule: name, targets: group.targets.length, reason: group.next.reason }, `schedule edge: ${group.next.reason}`);
-      for (const target of group.targets) due.add(target);
+      // jobs prepared ahead of the edge are already waiting for it; enqueueing them again here would only
+      // compete with the worker for CPU and Redis at the very moment the lag is measured
+      if (group.prepared !== group.next.at.getTime()) for (const target of group.targets) due.add(target);
       group.next = group.schedule.nextTransition(at);
       if (group.next) metrics.scheduleNextTransition.set({ schedule: name }, group.next.at.getTime() / 1000);
     }
     for (const target of await refreshOverrides(at)) due.add(target);
     const decisions = decisionsFor(due, at);
     await queue.enqueueDecisions(decisions, at);
-    return decisions.length;
+    return decisions.length + (await prepare(at));
+  }
+
+  /** enqueues the jobs of edges within the lookahead, delayed until the edge; the edge pass dedupes them */
+  async function prepare(at: Date): Promise<number> {
+    let prepared = 0;
+    for (const group of groups.values()) {
+      if (!group.next) continue;
+      const edge = group.next.at;
+      if (group.prepared === edge.getTime() || edge.getTime() - at.getTime() > lookaheadMs) continue;
+      const decisions = group.targets.map((target) => decide(target, edge, overrides.get(target.name)));
+      await queue.enqueueDecisions(decisions, at);
+      group.prepared = edge.getTime();
+      prepared += decisions.length;
+    }
+    return prepared;
   }
 
   async function pass(): Promise<PassReport> {

@@ -76,6 +76,8 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
       return 'superseded';
     }
 
+    metrics.setTargetState('desired', target.name, adapter.name, decision.desired);
+
     const read = await deps.readStatus(target, at, String(job.id));
     if (read.kind === 'limited') return wait(job, token, read.retryAt, data);
     const observed = read.observation.state;
