@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parse as parseYaml } from 'yaml';
 import { evaluateSchedule } from '../schedule/evaluate-schedule.ts';
@@ -19,8 +20,14 @@ export const evalSpec: CommandSpec = {
   details: [
     'SPEC is any schedule form, as JSON or YAML flow: always, never,',
     `  '{"running": ["Mon-Fri 08:00-19:00"], "timezone": "Europe/Berlin"}',`,
-    `  '{cron: {start: "0 8 * * 1-5", stop: "0 19 * * 1-5"}, timezone: Europe/Paris}'`,
-    '--stdin reads JSON lines {"schedule": SPEC, "at": ISO} and writes one JSON line per input.',
+    `  '{cron: {start: "0 8 * * 1-5", stop: "0 19 * * 1-5"}, timezone: Europe/Paris}',`,
+    `  'Mon-Fri 07:30-20:30 Europe/Berlin' (kube-downscaler; also {uptime: ...} or {downtime: ...}),`,
+    `  '{custodian: "off=(M-F,19);on=(M-F,7);tz=pt"}' (Cloud Custodian),`,
+    `  '{periods: [{begintime: "09:00", endtime: "17:00", weekdays: "mon-fri"}]}' (AWS Instance Scheduler).`,
+    'The state is running, stopped, or any (the schedule leaves the target alone). Calendar files in',
+    'except/include are read relative to the current directory.',
+    '--stdin reads JSON lines {"schedule": SPEC, "at": ISO} and writes one JSON line per input:',
+    '  {"state", "reason", "since", "next"}, or {"error"} for a line that cannot be evaluated.',
     'options:',
     '  -s, --schedule SPEC   the schedule',
     '      --at ISO          the instant (default: now)',
@@ -44,7 +51,7 @@ function parseSpec(text: string): unknown {
 export async function evalCommand(argv: string[], io: CliIo, now: Date): Promise<number> {
   const { values } = parseCommand(evalSpec, argv);
   if (values.help) return io.out(helpText(evalSpec)), 0;
-  const defaults = { timezone: String(values.timezone) };
+  const defaults = { timezone: String(values.timezone), readCalendar: (path: string) => readFileSync(path, 'utf8') };
   if (values.stdin) {
     if (!io.stdin) throw new UsageError('--stdin: no standard input');
     let failures = 0;

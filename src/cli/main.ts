@@ -11,8 +11,8 @@ import { simulateCommand, simulateSpec } from './simulate-command.ts';
 import { statusCommand, statusSpec } from './status-command.ts';
 
 const COMMANDS = [
-  { spec: runSpec, run: (argv: string[], io: CliIo) => runCommand(argv, io) },
-  { spec: checkSpec, run: (argv: string[], io: CliIo) => checkCommand(argv, io) },
+  { spec: runSpec, run: (argv: string[], io: CliIo) => runCommand(argv, io, new Date()) },
+  { spec: checkSpec, run: (argv: string[], io: CliIo) => checkCommand(argv, io, new Date()) },
   { spec: planSpec, run: (argv: string[], io: CliIo) => planCommand(argv, io, new Date()) },
   { spec: evalSpec, run: (argv: string[], io: CliIo) => evalCommand(argv, io, new Date()) },
   { spec: statusSpec, run: (argv: string[], io: CliIo) => statusCommand(argv, io, new Date()) },

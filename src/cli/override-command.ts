@@ -1,7 +1,6 @@
 import { loadConfig } from '../config/load-config.ts';
-import type { Override } from '../planner/override.ts';
+import { describeOverride, overrideFromRequest } from '../planner/override.ts';
 import { providerDefinitions } from '../providers/registry.ts';
-import { parseDuration } from '../util/duration.ts';
 import { UsageError } from './cli-error.ts';
 import { configOption, helpText, parseCommand, parseInstant, type CliIo, type CommandSpec } from './cli-io.ts';
 import { withStore } from './redis-session.ts';
@@ -34,35 +33,31 @@ export async function overrideCommand(argv: string[], io: CliIo, now: Date): Pro
   switch (verb) {
     case 'set': {
       const target = known(targetName);
-      if (state !== 'running' && state !== 'stopped') throw new UsageError(`override set: state must be running or stopped, not "${state ?? ''}"`);
-      let until: Date;
-      if (values.until && values.for) throw new UsageError('override set: give --until or --for, not both');
-      if (values.for) {
-        try {
-          until = new Date(now.getTime() + parseDuration(String(values.for)));
-        } catch (error) {
-          throw new UsageError(`--for: ${(error as Error).message}`);
-        }
-      } else if (values.until) until = parseInstant(String(values.until), 'until', now);
-      else throw new UsageError('override set: say how long, with --until ISO or --for 2h');
-      if (until.getTime() <= now.getTime()) throw new UsageError(`override set: --until ${until.toISOString()} is in the past`);
-      const override: Override = {
+      const request = {
         state,
-        until: until.toISOString(),
-        setAt: now.toISOString(),
+        ...(values.until ? { until: String(values.until) } : {}),
+        ...(values.for ? { for: String(values.for) } : {}),
         ...(values.by ? { by: String(values.by) } : io.env.USER ? { by: io.env.USER } : {}),
         ...(values.reason ? { reason: String(values.reason) } : {}),
       };
+      if (request.until !== undefined) request.until = parseInstant(request.until, 'until', now).toISOString();
+      const result = overrideFromRequest(request, now);
+      if ('error' in result) throw new UsageError(`override set: ${result.error}`);
+      const { override } = result;
       await withStore(loaded, async (store) => {
         await store.setOverride(target, override);
-        await store.audit({ at: override.setAt, target, event: 'override-set', reason: `${state} until ${override.until}${override.reason ? `: ${override.reason}` : ''}` });
+        await store.audit({ at: override.setAt, target, event: 'override-set', reason: describeOverride(override) });
       });
-      io.out(`${target}: ${state} until ${override.until}\n`);
+      io.out(`${target}: ${describeOverride(override)}\n`);
       return 0;
     }
     case 'clear': {
       const target = known(targetName);
-      const removed = await withStore(loaded, (store) => store.clearOverride(target));
+      const removed = await withStore(loaded, async (store) => {
+        const cleared = await store.clearOverride(target);
+        if (cleared) await store.audit({ at: now.toISOString(), target, event: 'override-cleared', reason: 'cleared by the CLI' });
+        return cleared;
+      });
       io.out(removed ? `${target}: override cleared, schedule applies again\n` : `${target}: had no override\n`);
       return 0;
     }
@@ -71,7 +66,7 @@ export async function overrideCommand(argv: string[], io: CliIo, now: Date): Pro
       const active = [...overrides].filter(([, o]) => new Date(o.until).getTime() > now.getTime());
       if (values.json) io.out(JSON.stringify(Object.fromEntries(active), null, 2) + '\n');
       else if (active.length === 0) io.out('no active overrides\n');
-      else for (const [name, o] of active) io.out(`${name}  ${o.state} until ${o.until}${o.by ? ` by ${o.by}` : ''}${o.reason ? `: ${o.reason}` : ''}\n`);
+      else for (const [name, override] of active) io.out(`${name}  ${describeOverride(override)}\n`);
       return 0;
     }
     default:

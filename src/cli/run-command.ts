@@ -18,11 +18,12 @@ export const runSpec: CommandSpec = {
   ].join('\n'),
 };
 
-export async function runCommand(argv: string[], io: CliIo): Promise<number> {
+export async function runCommand(argv: string[], io: CliIo, now: Date): Promise<number> {
   const { values } = parseCommand(runSpec, argv);
   if (values.help) return io.out(helpText(runSpec)), 0;
   const logger = createLogger({ level: (values['log-level'] as string | undefined) ?? io.env.LOG_LEVEL ?? 'info', name: 'offhours' });
-  const loaded = await loadConfig(String(values.config), { env: io.env, definitions: providerDefinitions });
+  const loaded = await loadConfig(String(values.config), { env: io.env, definitions: providerDefinitions, now });
+  for (const warning of loaded.warnings) logger.warn(`config: ${warning}`);
   const daemon = await startDaemon({ loaded, logger, ...(values.port ? { httpPort: Number(values.port) } : {}) });
   const signal = await (io.untilSignal ?? (() => new Promise<string>(() => {})))();
   logger.info({ signal }, 'stopping');

@@ -10,12 +10,13 @@ export interface ConfigSummary {
   enabledTargets: number;
 }
 
-export type CheckResult = { ok: true; summary: ConfigSummary } | { ok: false; problems: ConfigProblem[] };
+/** `warnings`: valid, but will not work as written (e.g. schedules faster than a provider's limits) */
+export type CheckResult = { ok: true; summary: ConfigSummary; warnings: string[] } | { ok: false; problems: ConfigProblem[] };
 
 /** `offhours check`: a config's problems as a value; anything other than a ConfigError is a bug and is thrown. */
 export async function checkConfig(file: string, options: LoadOptions): Promise<CheckResult> {
   try {
-    const { config, schedules, targets } = await loadConfig(file, options);
+    const { config, schedules, targets, warnings } = await loadConfig(file, options);
     return {
       ok: true,
       summary: {
@@ -25,6 +26,7 @@ export async function checkConfig(file: string, options: LoadOptions): Promise<C
         targets: targets.length,
         enabledTargets: targets.filter((target) => target.enabled).length,
       },
+      warnings,
     };
   } catch (error) {
     if (error instanceof ConfigError) return { ok: false, problems: error.problems };

@@ -1,5 +1,9 @@
-/** What every schedule form compiles to: the one window model the planner reads. */
-export type ScheduleState = 'running' | 'stopped';
+/**
+ * What every schedule form compiles to: the one window model the planner reads. `any` is AWS Instance
+ * Scheduler's third answer (a period with only a begin or only an end time, a Cloud Custodian opt-out):
+ * the schedule wants nothing, so the target is left in whatever state it is in.
+ */
+export type ScheduleState = 'running' | 'stopped' | 'any';
 
 export interface StateAt {
   state: ScheduleState;

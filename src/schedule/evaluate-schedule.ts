@@ -1,15 +1,19 @@
-import { compileSchedule } from './compile-schedule.ts';
+import { compileSchedule, type CompileDefaults } from './compile-schedule.ts';
 import type { ScheduleState } from './compiled-schedule.ts';
 import {
   ScheduleError,
   constantScheduleSchema,
-  cronScheduleSchema,
-  periodsScheduleSchema,
+  expectedScheduleForms,
+  scheduleFormsByKey,
   scheduleSpecSchema,
+  uptimeStringSchema,
   type ScheduleSpec,
 } from './schedule-spec.ts';
 
-/** What `offhours eval --json` prints: the state at one instant, since when, and what comes next. */
+/**
+ * What `offhours eval --json` prints: the state at one instant (`any`: the schedule leaves the target
+ * alone), why, since when, and what comes next.
+ */
 export interface ScheduleEvaluation {
   state: ScheduleState;
   reason: string;
@@ -18,18 +22,12 @@ export interface ScheduleEvaluation {
   next: { at: string; state: ScheduleState; reason: string } | null;
 }
 
-const EXPECTED = 'expected "always", "never", {running: [...]} or {cron: {start, stop}}';
-
 /**
  * Parses any schedule form (an object, or the same as a JSON string), compiles it and evaluates it
  * at `at`. Throws ScheduleError, with a path inside the schedule, on bad input. `defaults.name`
  * names the schedule in reasons (default `eval`).
  */
-export function evaluateSchedule(
-  spec: unknown,
-  at: Date,
-  defaults: { timezone: string; name?: string },
-): ScheduleEvaluation {
+export function evaluateSchedule(spec: unknown, at: Date, defaults: CompileDefaults & { name?: string }): ScheduleEvaluation {
   if (Number.isNaN(at.getTime())) throw new ScheduleError('invalid instant: expected an ISO date-time');
   const schedule = compileSchedule(defaults.name ?? 'eval', parseScheduleSpec(spec), defaults);
   const { state, reason } = schedule.stateAt(at);
@@ -43,7 +41,8 @@ export function evaluateSchedule(
   };
 }
 
-function parseScheduleSpec(spec: unknown): ScheduleSpec {
+/** Any schedule form, or the same as JSON; a bare string that is not JSON is a kube-downscaler uptime. */
+export function parseScheduleSpec(spec: unknown): ScheduleSpec {
   let value = spec;
   if (typeof spec === 'string') {
     value = spec.trim();
@@ -51,22 +50,17 @@ function parseScheduleSpec(spec: unknown): ScheduleSpec {
       try {
         value = JSON.parse(spec);
       } catch {
-        throw new ScheduleError(`${EXPECTED} as JSON, not ${JSON.stringify(spec)}`);
+        if (uptimeStringSchema.safeParse(value).success) return value as string;
+        throw new ScheduleError(expectedScheduleForms(spec));
       }
     }
   }
   // Picking the form by its key reports the error inside it (`running.0`), not "no form matched".
-  const form =
-    typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? 'cron' in value
-        ? cronScheduleSchema
-        : 'running' in value
-          ? periodsScheduleSchema
-          : undefined
-      : scheduleSpecSchema;
+  const key = typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.keys(scheduleFormsByKey).find((name) => name in value) : undefined;
+  const form = key ? scheduleFormsByKey[key as keyof typeof scheduleFormsByKey] : typeof value === 'object' && value !== null ? undefined : scheduleSpecSchema;
   const parsed = form?.safeParse(value);
   if (parsed?.success) return parsed.data;
   const issue = parsed?.error.issues[0];
-  if (!issue || issue.code === 'invalid_union') throw new ScheduleError(EXPECTED);
+  if (!issue || issue.code === 'invalid_union') throw new ScheduleError(expectedScheduleForms());
   throw new ScheduleError(issue.message, issue.path.filter((part) => typeof part !== 'symbol'));
 }

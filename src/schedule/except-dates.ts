@@ -4,7 +4,7 @@ import { DAY_MS, civilDay, daysInMonth, type WallTime } from './zoned-time.ts';
 /**
  * The `except:` days of a schedule: `2026-12-25`, or an inclusive range `2026-12-24..2026-12-26`.
  * An excepted local day is stopped from 00:00 to 24:00, including the part of a window that runs
- * into it from the day before.
+ * into it from the day before. `include:` days are written the same way (day-overrides.ts).
  */
 export interface ExceptRange {
   /** the entry as written, used in reasons: `except 2026-12-25` */
@@ -13,6 +13,9 @@ export interface ExceptRange {
   readonly first: number;
   readonly last: number;
 }
+
+/** The list a date entry belongs to, for messages: `invalid include date "..."`. */
+export type DateListName = 'except' | 'include' | 'skip-days';
 
 export interface ExceptDates {
   readonly ranges: readonly ExceptRange[];
@@ -24,9 +27,13 @@ export interface ExceptDates {
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-export function parseExceptDates(entries: readonly string[], path: (string | number)[] = ['except']): ExceptDates {
+export function parseExceptDates(
+  entries: readonly string[],
+  path: (string | number)[] = ['except'],
+  kind: DateListName = 'except',
+): ExceptDates {
   const ranges = entries
-    .map((entry, index) => parseRange(entry, [...path, index]))
+    .map((entry, index) => parseDateRange(entry, [...path, index], kind))
     .sort((a, b) => a.first - b.first);
   return {
     ranges,
@@ -51,11 +58,12 @@ export function parseExceptDates(entries: readonly string[], path: (string | num
   };
 }
 
-function parseRange(entry: string, path: (string | number)[]): ExceptRange {
+/** One entry: a day or an inclusive range of days; a ScheduleError at `path` says what is wrong with it. */
+export function parseDateRange(entry: string, path: (string | number)[], kind: DateListName = 'except'): ExceptRange {
   const text = entry.trim();
   const [from, to = from, extra] = text.split('..').map((part) => part.trim());
   const fail: (why: string) => never = (why) => {
-    throw new ScheduleError(`invalid except date "${entry}": ${why}`, path);
+    throw new ScheduleError(`invalid ${kind} date "${entry}": ${why}`, path);
   };
   if (extra !== undefined || !from || !to) fail('expected YYYY-MM-DD or YYYY-MM-DD..YYYY-MM-DD');
   const first = parseDay(from, fail);

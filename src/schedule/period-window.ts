@@ -218,3 +218,10 @@ function parseMonthDays(list: string, fail: Fail): { monthDays: number; lastMont
   }
   return { monthDays, lastMonthDay };
 }
+
+/** A window that starts on whole weekdays (0 = Monday), in every month: what a kube-downscaler part is. */
+export function weeklyWindow(text: string, days: readonly number[], start: number, end: number): PeriodWindow {
+  const weekdays = Array<number>(7).fill(0);
+  for (const day of days) weekdays[day] = EVERY_OCCURRENCE;
+  return { text, start, end, weekdays, months: ALL_MONTHS, monthDays: ALL_MONTH_DAYS, lastMonthDay: false };
+}

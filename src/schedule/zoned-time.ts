@@ -92,6 +92,15 @@ export function isValidTimezone(timezone: string): boolean {
   }
 }
 
+/** The canonical spelling of a timezone name (IANA names are case-insensitive), or undefined when unknown. */
+export function canonicalTimezone(timezone: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The local wall-clock fields of an instant in a zone. */
 export function localFields(at: Date, timezone: string): LocalFields {
   const wall = zonedTime(timezone).wallOf(at.getTime());

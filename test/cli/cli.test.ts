@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { describe, expect, inject, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
+import { createTargetStore } from '../../src/queue/target-store.ts';
 
 async function run(argv: string[], options: { env?: Record<string, string>; stdin?: string; untilSignal?: () => Promise<string> } = {}) {
   let out = '';
@@ -147,5 +150,49 @@ describe('offhours CLI', () => {
     const result = await run(['simulate', 'nimbus']);
     expect(result.code).toBe(1);
     expect(result.err).toContain('emqx');
+  });
+});
+
+describe('offhours check and plan: limits, overrides and `any`', () => {
+  const flappy = VALID.replace('office: { timezone: Europe/Berlin, running: ["Mon-Fri 08:00-19:00"] }', 'office: { running: ["Mon-Fri 08:00-08:20", "Mon-Fri 08:40-19:00"] }');
+
+  it('check warns (exit 0) when a schedule flips faster than its provider allows', async () => {
+    const result = await run(['check', '--config', file('flappy-check.yaml', flappy)], { env: { EMQX_SECRET: 'x' } });
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/warning: schedule "office" flips faster than provider "emqx" can follow: of \d+ transitions in the 7 days from .*, \d+ would wait for a limit window \(up to 21m\)/);
+    expect(result.err).toContain('emqx allows 1 start per 1h, 1 stop per 1h per resource');
+    const calm = await run(['check', '--config', file('calm-check.yaml', VALID)], { env: { EMQX_SECRET: 'x' } });
+    expect(calm.err).toBe('');
+  });
+
+  it('plan shows active overrides with who and why, and what they hold', async () => {
+    const prefix = `cli-${randomUUID()}`;
+    const config = file('plan-override.yaml', `redis: { url: "${inject('redisUrl')}", prefix: ${prefix} }\n${VALID}`);
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      await createTargetStore(redis, prefix).setOverride('broker', { state: 'stopped', until: '2026-11-23T12:00:00.000Z', setAt: '2026-11-23T06:00:00.000Z', by: 'ana', reason: 'migration' });
+    } finally {
+      await redis.quit();
+    }
+    const result = await run(['plan', '--config', config, '--from', '2026-11-23T00:00:00Z', '--days', '1'], { env: { EMQX_SECRET: 'x' } });
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('override: broker stopped until 2026-11-23T12:00:00.000Z by ana: migration');
+    expect(result.out).toContain('2026-11-23T07:00:00.000Z  broker  start  [overridden]  schedule office: Mon-Fri 08:00-19:00 began (override stopped until 2026-11-23T12:00:00.000Z by ana: migration holds it: nothing is sent)');
+    expect(result.out).toContain('2026-11-23T12:00:00.000Z  broker  start  [on-time]  override stopped until 2026-11-23T12:00:00.000Z by ana: migration ends; schedule office: within Mon-Fri 08:00-19:00');
+  });
+
+  it('plan says so and plans from the schedules alone when Redis is away', async () => {
+    const config = file('plan-no-redis.yaml', `redis: { url: "redis://127.0.0.1:1" }\n${VALID}`);
+    const result = await run(['plan', '--config', config, '--from', '2026-11-23T00:00:00Z', '--days', '1', '--json'], { env: { EMQX_SECRET: 'x' } });
+    expect(result.code).toBe(0);
+    expect(result.err).toMatch(/^overrides: not read \(\[redis\] cannot reach redis:\/\/127\.0\.0\.1:1.*\); planned from the schedules alone\n$/);
+    expect((JSON.parse(result.out) as { action: string }[]).map((item) => item.action)).toEqual(['start', 'stop']);
+  });
+
+  it('plan shows a schedule that leaves a target alone as nothing to do', async () => {
+    const config = file('plan-any.yaml', `redis: { url: "redis://127.0.0.1:1" }\n${VALID.replace('schedule: office', 'schedule: { periods: [{ begintime: "09:00", weekdays: mon-fri }] }')}`);
+    const result = await run(['plan', '--config', config, '--from', '2026-11-22T12:00:00Z', '--days', '1'], { env: { EMQX_SECRET: 'x' } });
+    expect(result.out).toContain('2026-11-23T00:00:00.000Z  broker  leave alone  [nothing-to-do]  schedule broker/inline: period from 09:00 weekdays mon-fri has only a begin time');
+    expect(result.out).toContain('2026-11-23T09:00:00.000Z  broker  start  [on-time]  schedule broker/inline: period from 09:00 weekdays mon-fri began');
   });
 });

@@ -30,6 +30,7 @@ targets:
     expect(await checkConfig(path, { env: { TOKEN: 'tk-1' }, definitions })).toEqual({
       ok: true,
       summary: { providers: 1, schedules: 2, idlePolicies: 0, targets: 2, enabledTargets: 1 },
+      warnings: [],
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide } from '../../src/planner/decide.ts';
+import { decide, isActionable } from '../../src/planner/decide.ts';
 import { edgeSchedule } from '../support/fake-schedule.ts';
 
 const schedule = edgeSchedule('office', 'stopped', [
@@ -37,5 +37,26 @@ describe('decide', () => {
 
   it('before any edge, since is the epoch', () => {
     expect(decide(target, new Date('2026-11-22T00:00:00Z')).since.getTime()).toBe(0);
+  });
+});
+
+describe('decide with a schedule that leaves the target alone', () => {
+  const sometimes = edgeSchedule('periods', 'any', [
+    { at: '2026-11-23T09:00:00Z', state: 'running' },
+    { at: '2026-11-23T17:00:00Z', state: 'any' },
+  ]);
+
+  it('desires `any`, which is not actionable, since the edge that led to it', () => {
+    const decision = decide({ name: 'vm', schedule: sometimes }, new Date('2026-11-23T18:00:00Z'));
+    expect(decision).toMatchObject({ desired: 'any', source: 'schedule' });
+    expect(decision.since.toISOString()).toBe('2026-11-23T17:00:00.000Z');
+    expect(isActionable(decision)).toBe(false);
+    expect(isActionable(decide({ name: 'vm', schedule: sometimes }, new Date('2026-11-23T10:00:00Z')))).toBe(true);
+  });
+
+  it('an override still decides', () => {
+    const decision = decide({ name: 'vm', schedule: sometimes }, new Date('2026-11-23T18:00:00Z'), { state: 'stopped', until: '2026-11-23T20:00:00Z', setAt: '2026-11-23T17:30:00Z' });
+    expect(decision).toMatchObject({ desired: 'stopped', source: 'override', reason: 'override stopped until 2026-11-23T20:00:00Z' });
+    expect(isActionable(decision)).toBe(true);
   });
 });

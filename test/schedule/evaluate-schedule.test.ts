@@ -81,3 +81,25 @@ describe('evaluateSchedule', () => {
     expect(() => evaluateSchedule('always', new Date('nope'), defaults)).toThrow(ScheduleError);
   });
 });
+
+describe('evaluateSchedule with the peer forms', () => {
+  const at = new Date('2026-03-02T08:00:00Z'); // a Monday
+
+  it('reports `any` with its reason, since and next', () => {
+    expect(evaluateSchedule({ periods: [{ begintime: '09:00', weekdays: 'mon-fri' }] }, at, defaults)).toEqual({
+      state: 'any',
+      reason: 'schedule eval: period from 09:00 weekdays mon-fri has only a begin time, not reached yet: the state is left alone',
+      since: '2026-03-02T00:00:00.000Z',
+      next: { at: '2026-03-02T09:00:00.000Z', state: 'running', reason: 'schedule eval: period from 09:00 weekdays mon-fri began' },
+    });
+  });
+
+  it('reads a string that is not JSON as a kube-downscaler uptime, and each object form by its key', () => {
+    expect(evaluateSchedule('Mon-Fri 07:30-20:30 Europe/Berlin', at, defaults).state).toBe('running');
+    expect(evaluateSchedule('{"downtime": "Mon-Fri 07:30-20:30 Europe/Berlin"}', at, defaults).state).toBe('stopped');
+    expect(evaluateSchedule({ custodian: 'off=(m-f,19);on=(m-f,7);tz=utc' }, at, defaults).state).toBe('running');
+    expect(scheduleError({ custodian: 'on', offhour: 25 }).path).toEqual(['offhour']);
+    expect(scheduleError({ periods: [{ begintime: '09:00', weekday: 'mon' }] }).path).toEqual(['periods', 0]);
+    expect(scheduleError({ uptime: 'always', downtime: 'never' }).message).toContain('downtime');
+  });
+});
