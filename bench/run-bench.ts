@@ -144,7 +144,7 @@ async function daemonBench(url: string, count: number, measureLag: boolean) {
     Object.assign(result, { started: lags.length, lagMinMs: Math.round(lags[0] ?? NaN), lagP50Ms: pct(50), lagP99Ms: pct(99), lagMaxMs: Math.round(lags.at(-1) ?? NaN) });
     progress(`${count} targets: ${lags.length} starts, p99 lag ${result.lagP99Ms} ms`);
   }
-  reconciler.stop();
+  await reconciler.stop();
   await worker.close();
   await queue.queue.obliterate({ force: true });
   await queue.close();

@@ -8,6 +8,8 @@ import { loadConfig, type LoadedConfig } from './config/load-config.ts';
 import { createHttpServer, type JsonRoute } from './observability/http-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
+import { createIdleRuntime } from './idle/idle-runtime.ts';
+import { overrideRoutes } from './planner/override-routes.ts';
 import { createReconciler, type Reconciler } from './planner/reconciler.ts';
 import type { ProviderAdapter } from './providers/provider.ts';
 import { providerDefinition, providerDefinitions } from './providers/registry.ts';
@@ -73,6 +75,8 @@ export function managedTargets(loaded: LoadedConfig, adapters: ReadonlyMap<strin
       enabled: target.enabled,
       adapter,
       poll: pollSettings(adapter, entry.poll, perProvider.get(target.provider)),
+      ...(target.idle === undefined ? {} : { idle: target.idle }),
+      ...(target.costPerHour === undefined ? {} : { costPerHour: target.costPerHour }),
     };
   });
 }
@@ -92,8 +96,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const targetsByName = new Map(targets.map((target) => [target.name, target]));
 
   // Commands fail fast while Redis is away (instead of queueing in memory), so passes report the
-  // outage and readiness drops; ioredis keeps reconnecting in the background.
-  const redis = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
+  // outage and readiness drops; ioredis keeps reconnecting in the background. Auto-pipelining batches
+  // the many small reads and writes of concurrent jobs into few round trips.
+  const redis = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true, enableAutoPipelining: true });
   redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
   // BullMQ wants its own connection that waits out outages (maxRetriesPerRequest: null).
   const bull = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true });
@@ -102,7 +107,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const store = createTargetStore(redis, prefix);
   const limiter = createLimiter(redis);
-  const queue = createActionQueue({ connection: bull, prefix });
+  const queue = createActionQueue({ connection: bull, prefix, onError: (error) => logger.debug({ err: error.message }, 'queue connection error') });
   const readStatus = createStatusReader({ prefix, limiter, store, metrics, logger, now: () => performance.now() });
   const processor = createActionProcessor({
     prefix,
@@ -116,8 +121,23 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     now: () => clock.now(),
   });
   const worker = createActionWorker({ connection: bull, prefix, processor, logger, concurrency: options.concurrency });
+  const idle = createIdleRuntime({
+    connection: bull,
+    prefix,
+    targets,
+    policies: loaded.config.idlePolicies,
+    store,
+    limiter,
+    actions: queue,
+    metrics,
+    logger,
+    dispatcher,
+    clock,
+  });
 
   let redisUp = false;
+  /** set by stop(): /readyz answers 503 from then on, so no new traffic is routed to a replica going away */
+  let stopping = false;
   async function checkRedis(): Promise<void> {
     try {
       await redis.ping();
@@ -128,7 +148,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       redisUp = false;
     }
     metrics.redisUp.set(redisUp ? 1 : 0);
-    metrics.ready.set(redisUp ? 1 : 0);
+    metrics.ready.set(redisUp && !stopping ? 1 : 0);
   }
   /** deferrals live in Redis (any replica may have deferred a call); the gauge shows them per provider */
   async function countDeferred(): Promise<void> {
@@ -161,8 +181,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     {
       method: 'GET',
       path: '/api/status',
-      handler: async () => ({ status: 200, body: await statusReport({ targets, store, at: clock.now() }) }),
+      handler: async () => ({ status: 200, body: await statusReport({ targets, store, at: clock.now(), idlePolicies: loaded.config.idlePolicies }) }),
     },
+    ...overrideRoutes({ store, targets, now: () => clock.now() }),
   ];
   const server =
     options.http === false
@@ -173,12 +194,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
           host: loaded.config.http.host,
           port: options.httpPort ?? loaded.config.http.port,
           routes,
-          ready: () => ({ ready: redisUp, checks: { redis: redisUp ? 'up' : 'down', config: 'loaded' } }),
+          ready: () => ({ ready: redisUp && !stopping, checks: { redis: redisUp ? 'up' : 'down', config: 'loaded', ...(stopping ? { daemon: 'stopping' } : {}) } }),
         });
-  const listening = server ? await server.start() : undefined;
+  let listening: { port: number } | undefined;
+  try {
+    listening = server ? await server.start() : undefined;
+  } catch (error) {
+    // e.g. the port is taken: release what was opened so far, then report
+    clearInterval(health);
+    await worker.close();
+    await queue.close();
+    await Promise.allSettled([redis.quit(), bull.quit()]);
+    await dispatcher.close();
+    throw new Error(`[http] cannot listen on ${loaded.config.http.host}:${options.httpPort ?? loaded.config.http.port}: ${(error as Error).message}`);
+  }
 
   void worker.run().catch((error: unknown) => logger.error({ err: (error as Error).message }, 'worker stopped'));
   await reconciler.start();
+  await idle.start();
   logger.info({ targets: targets.length, http: listening?.port }, 'offhours daemon running');
 
   return {
@@ -188,8 +221,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     registry,
     reconciler,
     async stop() {
-      reconciler.stop();
+      stopping = true;
+      metrics.ready.set(0);
+      await reconciler.stop();
       clearInterval(health);
+      await idle.close();
       await worker.close();
       await queue.close();
       await Promise.allSettled([redis.quit(), bull.quit()]);

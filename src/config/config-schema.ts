@@ -38,34 +38,86 @@ export const httpSchema = z.strictObject({
   host: z.string().min(1).default('0.0.0.0'),
 });
 
+const positiveDuration = durationSchema.refine((ms) => ms > 0, 'must be longer than 0');
+
 const idleTiming = {
-  /** how long the signal must say idle, inside a running window, before the target is stopped */
-  for: durationSchema,
-  /** how often the signal is read */
-  every: durationSchema.optional(),
+  /** how long the signal must say idle, inside a running window while the target runs, before the target is stopped */
+  for: durationSchema.describe('how long consecutive readings must say idle, inside a running window, before an idle stop'),
+  /** how often the signal is read (default 1m) */
+  every: positiveDuration.optional().describe('how often the signal is read (default 1m)'),
+  /** each reading moves by up to this much (default a tenth of `every`), so many targets do not query at once */
+  jitter: durationSchema.optional().describe('each reading is moved by up to this much, the same for every replica (default a tenth of every)'),
+  /** how long one reading may take; a slower one counts as unknown (default 10s) */
+  timeout: positiveDuration.optional().describe('a reading slower than this is unknown, which counts as active (default 10s)'),
+  wakeOn: z
+    .enum(['schedule', 'active'])
+    .default('schedule')
+    .describe('schedule: stopped for idleness until the next scheduled start or an override; active: also started again when the signal reads active'),
+  minRunning: durationSchema.optional().describe('no idle stop before the target has been seen running this long'),
+  minStopped: durationSchema.optional().describe('with wakeOn: active, no wake before the target has been stopped for idleness this long'),
 };
+
+/** Refinements every sampled policy shares: jitter stays inside one sampling interval. */
+function checkTiming(policy: { every?: number | undefined; jitter?: number | undefined }, ctx: z.RefinementCtx): void {
+  if (policy.jitter !== undefined && policy.jitter >= (policy.every ?? 60_000)) {
+    ctx.addIssue({ code: 'custom', path: ['jitter'], message: 'jitter must be shorter than every (the sampling interval, default 1m)' });
+  }
+}
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 
-export const prometheusIdlePolicySchema = z.strictObject({
-  type: z.literal('prometheus'),
-  url: httpUrl.describe('Prometheus base URL'),
-  query: z.string().min(1).describe('PromQL instant query; idle while its value <= threshold'),
-  threshold: z.number(),
-  ...idleTiming,
+export const prometheusIdlePolicySchema = z
+  .strictObject({
+    type: z.literal('prometheus'),
+    url: httpUrl.describe('Prometheus base URL'),
+    query: z.string().min(1).describe('PromQL instant query; idle while its value <= threshold (the largest, when it returns several series)'),
+    threshold: z.number(),
+    ...idleTiming,
+  })
+  .superRefine(checkTiming);
+
+export const httpIdlePolicySchema = z
+  .strictObject({
+    type: z.literal('http'),
+    url: httpUrl,
+    field: z.string().min(1).optional().describe('JSON field of the response (a path such as data.connections); idle while it is <= threshold'),
+    threshold: z.number().optional(),
+    idleStatus: z
+      .array(z.number().int().min(100).max(599))
+      .min(1)
+      .optional()
+      .describe('without field: the HTTP statuses that mean idle; another 2xx means active'),
+    ...idleTiming,
+  })
+  .superRefine((policy, ctx) => {
+    checkTiming(policy, ctx);
+    if (policy.field !== undefined && policy.threshold === undefined) ctx.addIssue({ code: 'custom', path: ['threshold'], message: 'threshold is required with field (idle while the field is <= threshold)' });
+    if (policy.field !== undefined && policy.idleStatus !== undefined) ctx.addIssue({ code: 'custom', path: ['idleStatus'], message: 'give either field (and threshold) or idleStatus, not both' });
+    if (policy.field === undefined && policy.idleStatus === undefined) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'an http idle policy needs field and threshold (idle while the JSON field is <= threshold) or idleStatus (the statuses that mean idle)' });
+    }
+  });
+
+/** ClickHouse's own idle scaling, set through its API at startup: the service scales itself to zero. */
+export const clickhouseNativeIdlePolicySchema = z.strictObject({
+  type: z.literal('clickhouse-native'),
+  idleTimeoutMinutes: z.number().int().min(5).describe('minutes without queries before ClickHouse idles the service'),
+  idleScaling: z.boolean().default(true).describe('false turns ClickHouse idle scaling off'),
 });
 
-export const httpIdlePolicySchema = z.strictObject({
-  type: z.literal('http'),
-  url: httpUrl,
-  field: z.string().min(1).optional().describe('JSON field of the response to compare with threshold'),
-  threshold: z.number().optional(),
-  ...idleTiming,
-});
+export const idlePolicySchema = z.discriminatedUnion('type', [prometheusIdlePolicySchema, httpIdlePolicySchema, clickhouseNativeIdlePolicySchema]);
 
-export const idlePolicySchema = z.discriminatedUnion('type', [prometheusIdlePolicySchema, httpIdlePolicySchema]);
+/**
+ * What one hour of a running resource costs, in whatever currency the user bills in: the basis of the
+ * savings estimate. Allowed on a target and, as the default of its targets, on a provider entry.
+ */
+export const costPerHourSchema = z
+  .number()
+  .nonnegative()
+  .describe('what one hour of the resource running costs (any currency); stopped hours times this is the estimated saving');
 
-const SCHEDULE_REFERENCE = 'expected the name of an entry under schedules, or a schedule ("always", "never", {running: [...]} or {cron: {start, stop}})';
+const SCHEDULE_REFERENCE =
+  'expected the name of an entry under schedules, or a schedule ("always", "never", {running: [...]}, {cron: {start, stop}}, or a peer form such as "Mon-Fri 07:30-20:30 Europe/Berlin")';
 
 export const targetSchema = z.strictObject({
   name: nameSchema,
@@ -80,16 +132,21 @@ export const targetSchema = z.strictObject({
   idle: nameSchema.optional(),
   enabled: z.boolean().default(true),
   description: z.string().optional(),
+  /** overrides the provider entry's costPerHour */
+  costPerHour: costPerHourSchema.optional(),
 });
 
 export type RedisConfig = z.output<typeof redisSchema>;
 export type HttpConfig = z.output<typeof httpSchema>;
 export type PrometheusIdlePolicyConfig = z.output<typeof prometheusIdlePolicySchema>;
 export type HttpIdlePolicyConfig = z.output<typeof httpIdlePolicySchema>;
+export type ClickhouseNativeIdlePolicyConfig = z.output<typeof clickhouseNativeIdlePolicySchema>;
+/** A policy whose signal offhours reads itself (sampled every `every`). */
+export type SampledIdlePolicyConfig = PrometheusIdlePolicyConfig | HttpIdlePolicyConfig;
 export type IdlePolicyConfig = z.output<typeof idlePolicySchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 /** A provider entry as its definition's configSchema parsed it; the definition narrows it. */
-export type ProviderConfig = ProviderCommonConfig;
+export type ProviderConfig = ProviderCommonConfig & { costPerHour?: number | undefined };
 
 export interface OffhoursConfig {
   timezone: string;
@@ -103,7 +160,7 @@ export interface OffhoursConfig {
 
 /** The schema of the whole config file; provider entries are a union of the known providers' schemas. */
 export function buildConfigSchema(definitions: readonly ProviderDefinition[]) {
-  const [first, ...rest] = definitions.map((definition) => definition.configSchema as unknown as z.core.$ZodTypeDiscriminable);
+  const [first, ...rest] = definitions.map(withCostPerHour);
   if (!first) throw new Error('[config] buildConfigSchema needs at least one provider definition');
   // Each configSchema is a strict object with a `type` literal (provider-config.ts); its type says only ZodType.
   const providerSchema = z.discriminatedUnion('type', [first, ...rest]) as unknown as z.ZodType<ProviderConfig>;
@@ -116,6 +173,16 @@ export function buildConfigSchema(definitions: readonly ProviderDefinition[]) {
     idlePolicies: z.record(nameSchema, idlePolicySchema).default({}),
     targets: z.array(targetSchema).default([]),
   });
+}
+
+/**
+ * costPerHour is offhours' business, not the provider's: it joins every provider entry here, so the
+ * adapters' schemas (and their refinements, which safeExtend keeps) stay as their folders define them.
+ */
+function withCostPerHour(definition: ProviderDefinition): z.core.$ZodTypeDiscriminable {
+  const schema: unknown = definition.configSchema;
+  if (!(schema instanceof z.ZodObject)) throw new Error(`[config] the configSchema of provider type "${definition.type}" must be a zod object`);
+  return schema.safeExtend({ costPerHour: costPerHourSchema.optional().describe('default costPerHour of the targets of this provider entry') });
 }
 
 export type ConfigSchema = ReturnType<typeof buildConfigSchema>;

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
 import type { z } from 'zod';
 import type { ProviderDefinition } from '../providers/provider.ts';
@@ -8,6 +10,7 @@ import { ScheduleError, scheduleSpecSchema } from '../schedule/schedule-spec.ts'
 import { ConfigError, didYouMean, formatPath, problemsFromIssues, type ConfigProblem, type PathSegment, type RawProblem } from './config-error.ts';
 import { buildConfigSchema, isValidTimezone, NAME_PATTERN, type ConfigSchema, type OffhoursConfig } from './config-schema.ts';
 import { expandEnv, type Env } from './expand-env.ts';
+import { limitWarnings } from './limit-warnings.ts';
 
 export interface ResolvedTarget {
   name: string;
@@ -22,6 +25,8 @@ export interface ResolvedTarget {
   idle?: string;
   enabled: boolean;
   description?: string;
+  /** what an hour of the resource running costs: the target's costPerHour, else its provider entry's */
+  costPerHour?: number;
 }
 
 export interface LoadedConfig {
@@ -29,12 +34,19 @@ export interface LoadedConfig {
   /** every schedule targets use, named and inline, compiled once */
   schedules: Map<string, CompiledSchedule>;
   targets: ResolvedTarget[];
+  /**
+   * What is valid but will not work as written: schedules that flip faster than their provider's
+   * start/stop limits can follow in the 7 days from `LoadOptions.now` (empty without it).
+   */
+  warnings: string[];
 }
 
 export interface LoadOptions {
   /** where `${VAR}` takes its values; pass process.env at the composition root */
   env: Env;
   definitions: readonly ProviderDefinition[];
+  /** the start of the week checked for warnings; the caller's clock, read once */
+  now?: Date;
 }
 
 /** Reads, expands, validates and resolves a config file; throws ConfigError listing every problem. */
@@ -73,7 +85,9 @@ export function loadConfigText(text: string, options: LoadOptions & { file: stri
   // A missing variable leaves an empty string behind; what zod says about it would only repeat the problem.
   const envPaths = expanded.problems.map((problem) => problem.path);
   const schemaProblems = parsed.success ? [] : problemsFromIssues(parsed.error.issues).filter((problem) => !envPaths.some((path) => startsWith(problem.path, path)));
-  const resolution = resolveReferences(expanded.value);
+  // Calendars named in except/include are read now, relative to the config file.
+  const readCalendar = (path: string) => readFileSync(resolve(dirname(file), path), 'utf8');
+  const resolution = resolveReferences(expanded.value, readCalendar);
 
   const problems = [...expanded.problems, ...schemaProblems, ...resolution.problems];
   if (problems.length > 0 || !parsed.success) {
@@ -84,7 +98,7 @@ export function loadConfigText(text: string, options: LoadOptions & { file: stri
   const config = parsed.data;
   const providers = config.providers;
   const targets = config.targets.map((target): ResolvedTarget => {
-    const scheduleName = typeof target.schedule === 'string' && Object.hasOwn(config.schedules, target.schedule) ? target.schedule : inlineName(target.name);
+    const scheduleName = isReference(target.schedule, config.schedules) ? target.schedule : inlineName(target.name);
     return {
       name: target.name,
       provider: target.provider,
@@ -95,12 +109,23 @@ export function loadConfigText(text: string, options: LoadOptions & { file: stri
       ...(target.idle === undefined ? {} : { idle: target.idle }),
       enabled: target.enabled,
       ...(target.description === undefined ? {} : { description: target.description }),
+      ...costPerHourOf(target.costPerHour ?? providers[target.provider]!.costPerHour),
     };
   });
-  return { config, schedules: resolution.schedules, targets };
+  const warnings = options.now ? limitWarnings({ config, targets, definitions, from: options.now }) : [];
+  return { config, schedules: resolution.schedules, targets, warnings };
 }
 
 const inlineName = (target: string) => `${target}/inline`;
+
+/**
+ * A target's string schedule names an entry under `schedules` when it could be a name (no spaces,
+ * ":" or ","); any other string is a schedule itself, a kube-downscaler uptime.
+ */
+function isReference(schedule: unknown, named: Record<string, unknown>): schedule is string {
+  return typeof schedule === 'string' && NAME_PATTERN.test(schedule) && Object.hasOwn(named, schedule);
+}
+const costPerHourOf = (cost: number | undefined) => (cost === undefined ? {} : { costPerHour: cost });
 
 /**
  * Validates, turning env-substituted strings into numbers or booleans where the schema wants one
@@ -147,7 +172,7 @@ interface Resolution {
  * schedule compiles. It reads the unvalidated document defensively, so these problems are reported
  * in the same run as the schema's.
  */
-function resolveReferences(document: unknown): Resolution {
+function resolveReferences(document: unknown, readCalendar: (path: string) => string): Resolution {
   const problems: RawProblem[] = [];
   const schedules = new Map<string, CompiledSchedule>();
   const root = asRecord(document);
@@ -161,7 +186,7 @@ function resolveReferences(document: unknown): Resolution {
     const parsed = scheduleSpecSchema.safeParse(spec);
     if (!parsed.success) return; // the schema reports it
     try {
-      schedules.set(name, compileSchedule(name, parsed.data, { timezone }));
+      schedules.set(name, compileSchedule(name, parsed.data, { timezone, readCalendar }));
     } catch (error) {
       if (!(error instanceof ScheduleError)) throw error;
       problems.push({ path: [...path, ...error.path], message: error.message });
@@ -192,8 +217,14 @@ function resolveReferences(document: unknown): Resolution {
     }
     if (typeof idle === 'string' && !Object.hasOwn(idlePolicies, idle)) {
       problems.push({ path: [...path, 'idle'], message: `unknown idle policy "${idle}"${didYouMean(idle, Object.keys(idlePolicies))}${known('idlePolicies', idlePolicies)}` });
+    } else if (typeof idle === 'string' && typeof provider === 'string') {
+      // ClickHouse's own idle scaling is set through its API: only a ClickHouse service has it.
+      const providerType = asRecord(providers[provider]).type;
+      if (asRecord(idlePolicies[idle]).type === 'clickhouse-native' && typeof providerType === 'string' && providerType !== 'clickhouse') {
+        problems.push({ path: [...path, 'idle'], message: `idle policy "${idle}" is clickhouse-native: only targets of a clickhouse provider can use it (provider "${provider}" is ${providerType})` });
+      }
     }
-    if (typeof schedule === 'string' && Object.hasOwn(named, schedule)) return;
+    if (isReference(schedule, named)) return;
     // A string that names no schedule may still be a schedule itself ("always"); otherwise, if it could
     // be a name, it is a dangling reference (if it could not, the schema has said so).
     if (typeof schedule === 'string' && !scheduleSpecSchema.safeParse(schedule).success) {

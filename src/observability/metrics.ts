@@ -1,6 +1,8 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Action, DesiredState, ObservedState, Operation } from '../providers/provider.ts';
 import type { FailureClass } from '../providers/provider-error.ts';
+import type { SignalFailure } from '../idle/idle-reading.ts';
+import type { IdleBlockLabel } from '../idle/idle-state.ts';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -19,9 +21,10 @@ export type TransitionResult = 'accepted' | 'already' | 'failed' | 'superseded';
 export type FailureReason = FailureClass | 'stuck' | 'verify-timeout' | 'redis' | 'config';
 export type RequestOutcome = 'ok' | FailureClass;
 export type StateKind = 'desired' | 'observed';
-export type TargetStateOf<K extends StateKind> = K extends 'desired' ? DesiredState : ObservedState;
+/** `any`: the schedule leaves the target alone (AWS Instance Scheduler periods, Custodian opt-out) */
+export type TargetStateOf<K extends StateKind> = K extends 'desired' ? DesiredState | 'any' : ObservedState;
 
-const DESIRED_STATES: readonly DesiredState[] = ['running', 'stopped'];
+const DESIRED_STATES: readonly (DesiredState | 'any')[] = ['running', 'stopped', 'any'];
 const OBSERVED_STATES: readonly ObservedState[] = ['running', 'stopped', 'starting', 'stopping', 'unknown'];
 
 const HTTP_API_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -71,7 +74,7 @@ const DEFINITIONS = {
     name: 'offhours_target_desired_state',
     type: 'gauge',
     labels: ['target', 'provider', 'state'],
-    help: 'State the schedule, overrides and idle policy want for the target now: 1 on the current state (running or stopped), 0 on the other.',
+    help: 'State the schedule, overrides and idle policy want for the target now: 1 on the current state (running, stopped, or any when the schedule leaves the target alone), 0 on the others.',
   },
   observedState: {
     name: 'offhours_target_observed_state',
@@ -140,6 +143,30 @@ const DEFINITIONS = {
     labels: ['schedule'],
     help: 'Unix time of the next start or stop edge of the schedule.',
   },
+  idleStops: {
+    name: 'offhours_idle_stops_total',
+    type: 'counter',
+    labels: ['target', 'provider'],
+    help: "Idle stops decided: the target's idle signal read idle for the whole `for` inside a running window while it ran, and the provider's start limit allowed the stop.",
+  },
+  idleStopsBlocked: {
+    name: 'offhours_idle_stops_blocked_total',
+    type: 'counter',
+    labels: ['target', 'reason'],
+    help: "Idle stops that were due but held back so the provider's start limit cannot strand the target, by reason: start-budget (it could not be started again now), next-start (its next scheduled start is within one start window). Counted once per blocked stretch.",
+  },
+  idleSignalFailures: {
+    name: 'offhours_idle_signal_failures_total',
+    type: 'counter',
+    labels: ['policy', 'reason'],
+    help: 'Idle signal readings without a usable value, by reason: timeout, unreachable, http-status, query-error, malformed, empty, not-a-number, missing-field. Each counts as active, so none stops anything.',
+  },
+  idleSignalValue: {
+    name: 'offhours_idle_signal_value',
+    type: 'gauge',
+    labels: ['target'],
+    help: "Last value read from the target's idle signal (the HTTP status for a status probe); NaN when the last reading had none.",
+  },
 } as const satisfies Record<string, MetricDoc & { buckets?: readonly number[] }>;
 
 export const METRICS_DOC: readonly MetricDoc[] = Object.values(DEFINITIONS).map(({ name, type, labels, help }) => ({
@@ -189,6 +216,10 @@ export interface Metrics {
   redisUp: Gauge;
   configTargets: Gauge;
   scheduleNextTransition: GaugeOf<{ schedule: string }>;
+  idleStops: CounterOf<TargetLabels>;
+  idleStopsBlocked: CounterOf<{ target: string; reason: IdleBlockLabel }>;
+  idleSignalFailures: CounterOf<{ policy: string; reason: SignalFailure }>;
+  idleSignalValue: GaugeOf<{ target: string }>;
   setBuildInfo(version: string, node: string): void;
   /** 1 on `state`, 0 on the kind's other states, so a PromQL `== 1` always finds exactly one series */
   setTargetState<K extends StateKind>(kind: K, target: string, provider: string, state: TargetStateOf<K>): void;
@@ -221,6 +252,9 @@ export function createMetrics(registry: Registry): Metrics {
   const targetStoppedSeconds = counter(DEFINITIONS.targetStoppedSeconds);
   const estimatedSavings = counter(DEFINITIONS.estimatedSavings);
   const scheduleNextTransition = gauge(DEFINITIONS.scheduleNextTransition);
+  const idleStops = counter(DEFINITIONS.idleStops);
+  const idleStopsBlocked = counter(DEFINITIONS.idleStopsBlocked);
+  const idleSignalValue = gauge(DEFINITIONS.idleSignalValue);
   const up = gauge(DEFINITIONS.up);
   up.set(1);
 
@@ -240,6 +274,10 @@ export function createMetrics(registry: Registry): Metrics {
     redisUp: gauge(DEFINITIONS.redisUp),
     configTargets: gauge(DEFINITIONS.configTargets),
     scheduleNextTransition,
+    idleStops,
+    idleStopsBlocked,
+    idleSignalFailures: counter(DEFINITIONS.idleSignalFailures),
+    idleSignalValue,
     setBuildInfo(version, node) {
       buildInfo.reset();
       buildInfo.set({ version, node }, 1);
@@ -249,7 +287,7 @@ export function createMetrics(registry: Registry): Metrics {
       if (!(states as readonly string[]).includes(state)) throw new Error(`[metrics] "${state}" is not a ${kind} state (${states.join(', ')})`);
       for (const each of states) metric.set({ target, provider, state: each }, each === state ? 1 : 0);
     },
-    removeTarget: (target) => removeSeries([transitions, desiredState, observedState, targetStoppedSeconds, estimatedSavings], 'target', target),
+    removeTarget: (target) => removeSeries([transitions, desiredState, observedState, targetStoppedSeconds, estimatedSavings, idleStops, idleStopsBlocked, idleSignalValue], 'target', target),
     removeSchedule: (schedule) => removeSeries([scheduleNextTransition], 'schedule', schedule),
   };
 }

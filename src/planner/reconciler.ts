@@ -5,8 +5,9 @@ import type { ManagedTarget } from '../queue/managed-target.ts';
 import { doneKey, type TargetStore } from '../queue/target-store.ts';
 import type { CompiledSchedule, Transition } from '../schedule/compiled-schedule.ts';
 import type { Clock } from '../util/clock.ts';
-import { decide, type Decision } from './decide.ts';
+import { decide, isActionable, type Decision } from './decide.ts';
 import type { Override } from './override.ts';
+import type { IdleState } from '../idle/idle-state.ts';
 
 export interface ReconcilerDeps {
   targets: readonly ManagedTarget[];
@@ -45,7 +46,8 @@ interface ScheduleGroup {
 export interface Reconciler {
   /** first pass (applies what was missed while down, once) and then waking on each schedule edge */
   start(): Promise<void>;
-  stop(): void;
+  /** no pass starts after this; resolves when the one under way, if any, has finished */
+  stop(): Promise<void>;
   /** runs one pass now; the loop does this itself, tests may too */
   pass(): Promise<PassReport>;
 }
@@ -77,8 +79,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  /** reads overrides; returns the targets whose effective override changed (set, cleared or expired) */
-  async function refreshOverrides(at: Date): Promise<ManagedTarget[]> {
+  /**
+   * Reads overrides; returns the targets whose effective override changed (set, cleared or expired)
+   * and a commit to call once their decisions are enqueued, so a failed pass sees the change again.
+   */
+  async function refreshOverrides(at: Date): Promise<{ changed: ManagedTarget[]; commit: () => void }> {
     overrides = await store.allOverrides();
     lastOverrideRead = at.getTime();
     const now = new Map<string, string>();
@@ -90,14 +95,18 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const target = byName.get(name);
       if (target && effective.get(name) !== now.get(name)) changed.push(target);
     }
-    effective = now;
-    return changed;
+    return { changed, commit: () => void (effective = now) };
   }
 
-  function decisionsFor(targets: Iterable<ManagedTarget>, at: Date): Decision[] {
+  /** the idle states of those of `targets` that have an idle policy: decide's idle input */
+  async function idleOf(targets: Iterable<ManagedTarget>): Promise<Map<string, IdleState>> {
+    return store.idleFor([...targets].filter((target) => target.idle !== undefined).map((target) => target.name));
+  }
+
+  function decisionsFor(targets: Iterable<ManagedTarget>, at: Date, idle?: ReadonlyMap<string, IdleState>): Decision[] {
     const decisions: Decision[] = [];
     for (const target of targets) {
-      const decision = decide(target, at, overrides.get(target.name));
+      const decision = decide(target, at, overrides.get(target.name), idle?.get(target.name)?.decision);
       metrics.setTargetState('desired', target.name, target.adapter.name, decision.desired);
       decisions.push(decision);
     }
@@ -121,17 +130,19 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   }
 
   async function firstPass(at: Date): Promise<number> {
-    await refreshOverrides(at);
+    const overridden = await refreshOverrides(at);
     for (const [name, group] of groups) {
       group.next = group.schedule.nextTransition(at);
       if (group.next) metrics.scheduleNextTransition.set({ schedule: name }, group.next.at.getTime() / 1000);
     }
-    const decisions = decisionsFor(enabled, at);
+    // `any` leaves a target alone: there is nothing to carry out.
+    const decisions = decisionsFor(enabled, at, await idleOf(enabled)).filter(isActionable);
     // A restart must not redo work: skip what was carried out for the same (desired, since) already.
     const done = await store.doneFor(enabled.map((target) => target.name));
     const pending = decisions.filter((decision) => done.get(decision.target) !== doneKey(decision.desired, decision.since));
     await queue.enqueueDecisions(pending, at);
     await queue.enqueueObserveAll(enabled, at);
+    overridden.commit();
     await prepare(at);
     logger.info({ targets: enabled.length, schedules: groups.size, enqueued: pending.length }, 'reconciler started');
     return pending.length;
@@ -139,18 +150,25 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   async function edgePass(at: Date): Promise<number> {
     const due = new Set<ManagedTarget>();
+    const passed: [string, ScheduleGroup][] = [];
     for (const [name, group] of groups) {
       if (!group.next || group.next.at.getTime() > at.getTime()) continue;
       logger.info({ schedule: name, targets: group.targets.length, reason: group.next.reason }, `schedule edge: ${group.next.reason}`);
       // jobs prepared ahead of the edge are already waiting for it; enqueueing them again here would only
       // compete with the worker for CPU and Redis at the very moment the lag is measured
       if (group.prepared !== group.next.at.getTime()) for (const target of group.targets) due.add(target);
+      passed.push([name, group]);
+    }
+    const overridden = await refreshOverrides(at);
+    for (const target of overridden.changed) due.add(target);
+    const decisions = decisionsFor(due, at, await idleOf(due)).filter(isActionable);
+    await queue.enqueueDecisions(decisions, at);
+    // only now that the jobs are in Redis: if anything above failed, the next pass sees the same edge
+    overridden.commit();
+    for (const [name, group] of passed) {
       group.next = group.schedule.nextTransition(at);
       if (group.next) metrics.scheduleNextTransition.set({ schedule: name }, group.next.at.getTime() / 1000);
     }
-    for (const target of await refreshOverrides(at)) due.add(target);
-    const decisions = decisionsFor(due, at);
-    await queue.enqueueDecisions(decisions, at);
     return decisions.length + (await prepare(at));
   }
 
@@ -161,7 +179,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       if (!group.next) continue;
       const edge = group.next.at;
       if (group.prepared === edge.getTime() || edge.getTime() - at.getTime() > lookaheadMs) continue;
-      const decisions = group.targets.map((target) => decide(target, edge, overrides.get(target.name)));
+      const decisions = group.targets.map((target) => decide(target, edge, overrides.get(target.name))).filter(isActionable);
       await queue.enqueueDecisions(decisions, at);
       group.prepared = edge.getTime();
       prepared += decisions.length;
@@ -178,9 +196,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return report;
   }
 
+  let current: Promise<void> | undefined;
   function loop(): Promise<void> {
     if (stopped) return Promise.resolve();
-    return pass().then(
+    return (current = pass().then(
       (report) => schedule(report.nextWake.getTime() - clock.now().getTime()),
       (error: unknown) => {
         // Redis down, most likely: stay alive, say so, and try again soon; readiness reflects it.
@@ -188,7 +207,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         logger.warn({ err: (error as Error).message }, 'reconcile pass failed; retrying in 5s');
         schedule(5_000);
       },
-    );
+    ));
   }
   function schedule(ms: number): void {
     if (stopped) return;
@@ -201,9 +220,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       stopped = false;
       await loop();
     },
-    stop() {
+    async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      await current;
     },
     pass,
   };

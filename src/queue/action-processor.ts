@@ -1,6 +1,6 @@
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { decide } from '../planner/decide.ts';
+import { decide, isActionable } from '../planner/decide.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Action, DesiredState, ObservedState } from '../providers/provider.ts';
 import { isProviderError, type ProviderError } from '../providers/provider-error.ts';
@@ -19,7 +19,7 @@ export interface ProcessorDeps {
   limiter: Limiter;
   store: TargetStore;
   readStatus: StatusReader;
-  queue: Pick<ActionQueue, 'enqueueDecisions' | 'enqueueObserve'>;
+  queue: Pick<ActionQueue, 'enqueueDecisions' | 'enqueueObserve' | 'reviveFailed'>;
   metrics: Metrics;
   logger: Logger;
   /** the clock, read once per job run */
@@ -57,18 +57,27 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
     return child;
   };
 
-  async function ensure(job: Job, token: string, data: EnsurePayload, at: Date): Promise<ProcessResult> {
+  /** what the idle sampler decided (decide's idle input); only a target with an idle policy has one */
+  const idleDecisionOf = async (target: ManagedTarget) =>
+    target.idle === undefined ? null : ((await store.idleFor([target.name])).get(target.name)?.decision ?? null);
+
+  async function ensure(job: Job, token: string, payload: EnsurePayload, at: Date): Promise<ProcessResult> {
+    let data = payload;
     const target = targets.get(data.target);
-    if (!target) return 'target-removed';
+    if (!target || !target.enabled) return 'target-removed';
+    if (Date.parse(data.since) > at.getTime()) {
+      // prepared for an edge this replica's clock has not reached yet: run it at the edge, not before
+      return wait(job, token, new Date(Date.parse(data.since)), data);
+    }
     const adapter = target.adapter;
     const action = actionFor(data.desired);
     const log = logFor(target);
 
     const override = await store.getOverride(target.name);
-    const decision = decide(target, at, override);
-    if (decision.desired !== data.desired) {
+    const decision = decide(target, at, override, await idleDecisionOf(target));
+    if (decision.desired !== data.desired || decision.since.getTime() !== Date.parse(data.since)) {
       // The newest decision wins: a deferred stop whose window opens after the schedule turned back to
-      // running sends nothing. The newer decision has its own job.
+      // running sends nothing. The newer decision has its own job; one that became `any` has none.
       metrics.transitions.inc({ target: target.name, provider: adapter.name, action, result: 'superseded' });
       await store.clearDeferred(target.name);
       await store.audit({ at: at.toISOString(), target: target.name, event: 'superseded', action, reason: decision.reason });
@@ -97,15 +106,23 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
 
     if (data.phase === 'verify') {
       const waited = at.getTime() - new Date(data.actedAt ?? data.since).getTime();
-      if (waited > target.poll.timeoutMs) {
+      // Right after an accepted call the old state may still show (always, for providers without
+      // transitional states). Past a grace period it means the call did not take, or someone undid it:
+      // act again, inside the limits, rather than wait for the timeout and give up.
+      const grace = adapter.capabilities.reportsTransitions ? 3 * target.poll.verifyMs : target.poll.timeoutMs / 3;
+      if (observed === opposite(data.desired) && waited > grace) {
+        log.warn({ action, job: job.id, observed: read.observation.raw }, `${target.name} still ${observed} ${formatDuration(waited)} after ${action}; acting again`);
+        data = { ...data, phase: 'act' };
+      } else if (waited > target.poll.timeoutMs) {
         const message = `[offhours] ${target.name} did not become ${data.desired} within ${formatDuration(target.poll.timeoutMs)} after ${action} (provider says ${read.observation.raw})`;
         metrics.failures.inc({ provider: adapter.name, reason: 'stuck' });
         metrics.transitions.inc({ target: target.name, provider: adapter.name, action, result: 'failed' });
         await store.audit({ at: at.toISOString(), target: target.name, event: 'stuck', action, reason: data.reason, detail: message });
         log.error({ action, job: job.id, observed: read.observation.raw }, message);
         throw new UnrecoverableError(message);
+      } else {
+        return wait(job, token, new Date(at.getTime() + target.poll.verifyMs), data);
       }
-      return wait(job, token, new Date(at.getTime() + target.poll.verifyMs), data);
     }
 
     if (observed === towards(data.desired)) {
@@ -125,7 +142,10 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
     }
 
     // observed is the opposite stable state: act, inside the provider's budget
-    const grant = await deps.limiter.take(limitRules(deps.prefix, adapter, action, target.resource), at, String(job.id));
+    // The grant is stamped with the moment of sending, not the start of the job: a slow status read
+    // before it must not eat into the window the provider counts from our request's arrival.
+    const sendAt = new Date(Math.max(at.getTime(), deps.now().getTime()));
+    const grant = await deps.limiter.take(limitRules(deps.prefix, adapter, action, target.resource), sendAt, String(job.id));
     if (!grant.granted) {
       const rule = adapter.limits[action];
       const why = `${adapter.name} allows ${rule ? `${rule.max} ${action} per ${formatDuration(rule.perMs)}` : `no more requests now`}; deferred to ${grant.retryAt.toISOString()}`;
@@ -207,12 +227,15 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
     try {
       const read = await deps.readStatus(target, at, String(job.id));
       if (read.kind === 'limited') return 'observe-limited';
-      const decision = decide(target, at, await store.getOverride(target.name));
+      const decision = decide(target, at, await store.getOverride(target.name), await idleDecisionOf(target));
       metrics.setTargetState('desired', target.name, target.adapter.name, decision.desired);
-      if (read.observation.state !== opposite(decision.desired)) return 'observed';
+      // `any` wants nothing, so no state is drift.
+      if (!isActionable(decision) || read.observation.state !== opposite(decision.desired)) return 'observed';
       // Drift: it sits in the other stable state. The decision's job id is deterministic, so this is a
       // no-op when that job is still pending (e.g. waiting for a limit window).
       logger.info({ target: target.name, observed: read.observation.raw, desired: decision.desired }, `drift: ${target.name} is ${read.observation.state}, should be ${decision.desired}`);
+      // a decision that failed earlier gets another go once the failure has cooled down
+      await deps.queue.reviveFailed(decision, at, Math.max(10 * 60_000, target.poll.steadyMs));
       await deps.queue.enqueueDecisions([decision], at);
       return 'drift';
     } finally {
@@ -225,8 +248,9 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
     const data = jobPayloadSchema.parse(job.data);
     if (data.kind === 'observe') return observe(job, data, at);
     const target = targets.get(data.target);
-    if (!target) return 'target-removed';
-    const lockToken = `${job.id}#${token ?? ''}`;
+    if (!target || !target.enabled) return 'target-removed';
+    // the lock is held in the job's name, so the same job re-run after its process died takes it back
+    const lockToken = String(job.id);
     if (!(await store.lock(target.name, lockToken, LOCK_TTL_MS))) {
       // Another job of this target is acting; look again shortly rather than act twice.
       return wait(job, token ?? '', new Date(at.getTime() + 1_000), data);

@@ -1,5 +1,5 @@
 import { Queue, type ConnectionOptions, type JobsOptions } from 'bullmq';
-import type { Decision } from '../planner/decide.ts';
+import type { ActionableDecision } from '../planner/decide.ts';
 import { ensureJobId, observeJobId, type EnsurePayload, type ObservePayload } from './job-payloads.ts';
 import type { ManagedTarget } from './managed-target.ts';
 
@@ -13,8 +13,10 @@ export const QUEUE_NAME = 'actions';
 const ENSURE_OPTIONS: JobsOptions = {
   removeOnComplete: true,
   removeOnFail: { age: 24 * 3600 },
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 2_000, jitter: 0.5 },
+  // transient failures retry for about two hours (backoff capped at 5 minutes, see action-worker.ts),
+  // so a provider outage at a schedule edge is ridden out rather than turned into a failed decision
+  attempts: 30,
+  backoff: { type: 'capped-exponential' },
 };
 /** bulk adds are split so one call never builds a 100k-command pipeline */
 const BATCH = 1_000;
@@ -26,10 +28,16 @@ export interface ActionQueue {
    * Enqueues each decision as an ensure job; duplicates of pending jobs vanish (deterministic ids). A
    * decision whose `since` is still ahead (prepared before its edge) waits in BullMQ until then.
    */
-  enqueueDecisions(decisions: readonly Decision[], at: Date): Promise<void>;
+  enqueueDecisions(decisions: readonly ActionableDecision[], at: Date): Promise<void>;
   /** schedules the next steady status read of a target, at its next slot after `at` */
   enqueueObserve(target: ManagedTarget, at: Date): Promise<void>;
   enqueueObserveAll(targets: readonly ManagedTarget[], at: Date): Promise<void>;
+  /**
+   * Removes the failed job of this decision once it failed at least `cooldownMs` ago, so the decision
+   * can be enqueued again: a failure (an outage that outlasted every retry, a target stuck, a key fixed
+   * since) must not hold a target in the wrong state until the failed job expires.
+   */
+  reviveFailed(decision: ActionableDecision, at: Date, cooldownMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -49,8 +57,10 @@ export function nextObserveSlot(name: string, interval: number, at: Date): numbe
   return Math.floor((at.getTime() - offset) / interval) * interval + interval + offset;
 }
 
-export function createActionQueue(options: { connection: ConnectionOptions; prefix: string }): ActionQueue {
+export function createActionQueue(options: { connection: ConnectionOptions; prefix: string; onError?: (error: Error) => void }): ActionQueue {
   const queue = new Queue(QUEUE_NAME, { connection: options.connection, prefix: options.prefix });
+  // without a listener BullMQ prints connection errors raw to stderr, past the logger and its redaction
+  queue.on('error', options.onError ?? (() => {}));
   const observeJob = (target: ManagedTarget, at: Date) => {
     const slot = nextObserveSlot(target.name, target.poll.steadyMs, at);
     const data: ObservePayload = { kind: 'observe', target: target.name, slot };
@@ -85,6 +95,13 @@ export function createActionQueue(options: { connection: ConnectionOptions; pref
       for (let i = 0; i < targets.length; i += BATCH) {
         await queue.addBulk(targets.slice(i, i + BATCH).map((target) => observeJob(target, at)));
       }
+    },
+    async reviveFailed(decision, at, cooldownMs) {
+      const job = await queue.getJob(ensureJobId(decision.target, decision.desired, decision.since));
+      if (!job || !(await job.isFailed())) return false;
+      if ((job.finishedOn ?? 0) + cooldownMs > at.getTime()) return false;
+      await job.remove();
+      return true;
     },
     close: () => queue.close(),
   };

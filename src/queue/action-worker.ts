@@ -14,6 +14,12 @@ export interface ActionWorkerOptions {
   onFailed?: (job: Job | undefined, error: Error) => void;
 }
 
+/** 2 s doubling per attempt up to 5 minutes, with ±50% jitter so retries of many targets spread out. */
+export function cappedBackoff(attemptsMade: number): number {
+  const base = Math.min(300_000, 2_000 * 2 ** Math.max(0, attemptsMade - 1));
+  return Math.round(base * (0.5 + Math.random()));
+}
+
 /** The BullMQ worker around the processor. Stalled jobs (a replica died mid-job) are retried by BullMQ. */
 export function createActionWorker(options: ActionWorkerOptions): Worker {
   const worker = new Worker(QUEUE_NAME, options.processor, {
@@ -21,6 +27,10 @@ export function createActionWorker(options: ActionWorkerOptions): Worker {
     prefix: options.prefix,
     concurrency: options.concurrency ?? 32,
     autorun: false,
+    // a job lives through many deferrals and verify rounds; one stall (a replica killed) per round is
+    // normal and must not fail the decision
+    maxStalledCount: 10,
+    settings: { backoffStrategy: cappedBackoff },
   });
   worker.on('failed', (job, error) => {
     const final = !job || job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError';

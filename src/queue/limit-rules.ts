@@ -15,15 +15,21 @@ export function windowMargin(perMs: number): number {
  * adapter's scope says; `all` is what one API key may send in total, so it is always per provider entry.
  */
 export function limitRules(prefix: string, adapter: ProviderAdapter, operation: Operation, resource: string): LimiterRule[] {
-  const rules: LimiterRule[] = [];
+  return [operationRule(prefix, adapter, operation, resource), allRule(prefix, adapter)].filter((rule) => rule !== undefined);
+}
+
+/** The budget of `operation` alone, without `all`: to ask whether a start or stop could go now. */
+export function operationRule(prefix: string, adapter: ProviderAdapter, operation: Operation, resource: string): LimiterRule | undefined {
   const scope = adapter.limitScope === 'resource' ? `${adapter.name}:r:${resource}` : adapter.name;
-  const keyed: [LimitOperation, string][] = [
-    [operation, `${prefix}:limit:${scope}:${operation}`],
-    ['all', `${prefix}:limit:${adapter.name}:all`],
-  ];
-  for (const [op, key] of keyed) {
-    const rule = adapter.limits[op];
-    if (rule) rules.push({ key, max: rule.max, perMs: rule.perMs + windowMargin(rule.perMs) });
-  }
-  return rules;
+  return ruleOf(adapter, operation, `${prefix}:limit:${scope}:${operation}`);
+}
+
+/** The `all` budget of the adapter's key: what a request that is neither start, stop nor status draws from. */
+export function allRule(prefix: string, adapter: ProviderAdapter): LimiterRule | undefined {
+  return ruleOf(adapter, 'all', `${prefix}:limit:${adapter.name}:all`);
+}
+
+function ruleOf(adapter: ProviderAdapter, operation: LimitOperation, key: string): LimiterRule | undefined {
+  const rule = adapter.limits[operation];
+  return rule ? { key, max: rule.max, perMs: rule.perMs + windowMargin(rule.perMs) } : undefined;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisScript } from './redis-script.ts';
 
@@ -65,7 +66,9 @@ export function createLimiter(redis: Redis): Limiter {
   async function run(rules: readonly LimiterRule[], at: Date, take: boolean, id: string): Promise<Grant> {
     if (rules.length === 0) return { granted: true };
     const now = at.getTime();
-    const args: (string | number)[] = [now, take ? '1' : '0', `${now}:${id}`];
+    // the member must be unique per grant: a status read and a start of one job at one instant are two
+    // requests to the provider, and a sorted set would count equal members once
+    const args: (string | number)[] = [now, take ? '1' : '0', `${now}:${id}:${randomUUID()}`];
     for (const rule of rules) args.push(rule.max, rule.perMs);
     const [waitMs, blocked] = (await SCRIPT(redis, rules.map((r) => r.key), args)) as [number, string];
     if (waitMs <= 0) return { granted: true };

@@ -12,6 +12,10 @@ export interface ManagedTarget {
   enabled: boolean;
   adapter: ProviderAdapter;
   poll: PollSettings;
+  /** name of its entry under `idlePolicies`, if it has one */
+  idle?: string;
+  /** what an hour of the resource running costs; stopped hours times this is the estimated saving */
+  costPerHour?: number;
 }
 
 export interface PollSettings {

@@ -27,7 +27,6 @@ export type StatusReader = (target: ManagedTarget, at: Date, id: string) => Prom
  */
 export function createStatusReader(deps: StatusReaderDeps): StatusReader {
   const { prefix, limiter, store, metrics, logger, now } = deps;
-  const last = new Map<string, { state: string; at: number }>();
 
   return async (target, at, id) => {
     const adapter = target.adapter;
@@ -56,13 +55,15 @@ export function createStatusReader(deps: StatusReaderDeps): StatusReader {
     } finally {
       metrics.providerRequestDuration.observe({ provider: adapter.name, operation: 'status' }, (now() - started) / 1000);
     }
-    const previous = last.get(target.name);
-    if (previous && previous.state === 'stopped' && observation.state === 'stopped' && at.getTime() > previous.at) {
-      metrics.targetStoppedSeconds.inc({ target: target.name, provider: adapter.name }, (at.getTime() - previous.at) / 1000);
-    }
-    last.set(target.name, { state: observation.state, at: at.getTime() });
     metrics.setTargetState('observed', target.name, adapter.name, observation.state);
     await store.setObserved(target.name, { state: observation.state, raw: observation.raw, at: at.toISOString() });
+    // Accrued in Redis against the previous observation, whichever replica made it, so every replica's
+    // counters add up to the target's stopped time. Incrementing by 0 makes the series exist from the
+    // first reading, so increase() sees the first stretch too.
+    const accrued = await store.accrueStopped(target.name, { state: observation.state, at }, target.costPerHour);
+    const labels = { target: target.name, provider: adapter.name };
+    metrics.targetStoppedSeconds.inc(labels, accrued.stoppedSeconds);
+    if (target.costPerHour !== undefined) metrics.estimatedSavings.inc(labels, accrued.saved);
     return { kind: 'observed', observation };
   };
 }

@@ -87,7 +87,7 @@ describe('loadConfigText: valid files', () => {
     expect(config.redis).toEqual({ url: 'redis://127.0.0.1:6379', prefix: '{offhours}' });
     expect(config.http).toEqual({ port: 9464, host: '0.0.0.0' });
     expect(config.providers.main).toMatchObject({ type: 'fake', timeout: 10_000, poll: { verify: 30_000, timeout: 1_800_000 }, limits: { start: { max: 1, perMs: 3_600_000 } } });
-    expect(config.idlePolicies.quiet).toEqual({ type: 'prometheus', url: 'http://prometheus:9090', query: 'sum(rate(requests_total[5m]))', threshold: 0.1, for: 1_800_000 });
+    expect(config.idlePolicies.quiet).toEqual({ type: 'prometheus', url: 'http://prometheus:9090', query: 'sum(rate(requests_total[5m]))', threshold: 0.1, for: 1_800_000, wakeOn: 'schedule' });
     expect([...schedules.keys()].sort()).toEqual(['cache/inline', 'db/inline', 'nightly', 'office']);
     expect(targets.map(({ schedule, ...rest }) => ({ ...rest, compiled: schedule.name }))).toEqual([
       { name: 'broker', provider: 'main', providerType: 'fake', resource: 'dep-1', scheduleName: 'office', compiled: 'office', idle: 'quiet', enabled: true, description: 'staging broker' },
@@ -205,7 +205,7 @@ describe('loadConfigText: every kind of problem', () => {
   it('unknown provider type, with a suggestion and the known ones', () => {
     expect(problemsOf(withChange('type: fake', 'type: fak'))).toEqual([{ path: 'providers.main.type', line: 7, message: 'unknown provider type "fak" (did you mean "fake"?); known: "fake", "other"' }]);
     expect(problemsOf(withChange('type: prometheus', 'type: graphite'))).toEqual([
-      { path: 'idlePolicies.quiet.type', line: 24, message: 'unknown idle policy type "graphite"; known: "prometheus", "http"' },
+      { path: 'idlePolicies.quiet.type', line: 24, message: 'unknown idle policy type "graphite"; known: "prometheus", "http", "clickhouse-native"' },
     ]);
   });
 
@@ -250,8 +250,13 @@ describe('loadConfigText: every kind of problem', () => {
     expect(problemsOf(withChange('schedule: { running: ["Sat 10:00-14:00"] }', 'schedule: { cron: { start: "0 8 * * *" } }'))).toEqual([
       { path: 'targets[1].schedule.cron.stop', line: 39, message: 'missing (expected string)' },
     ]);
-    expect(problemsOf(withChange('schedule: always', 'schedule: "Mon-Fri 08:00-19:00"'))).toEqual([
-      { path: 'targets[2].schedule', line: 44, message: 'expected the name of an entry under schedules, or a schedule ("always", "never", {running: [...]} or {cron: {start, stop}})' },
+    // a string that cannot be a name is a kube-downscaler uptime, so the compiler explains what is wrong with it
+    expect(problemsOf(withChange('schedule: always', 'schedule: "Mon-Fri 8-19"'))).toEqual([
+      {
+        path: 'targets[2].schedule',
+        line: 44,
+        message: expect.stringMatching(/^"Mon-Fri 8-19" is not a schedule name .* read as a kube-downscaler uptime: invalid uptime "Mon-Fri 8-19": expected e\.g\. "Mon-Fri 07:30-20:30 Europe\/Berlin"/),
+      },
     ]);
     expect(problemsOf(withChange('schedule: { running: ["Sat 10:00-14:00"] }', 'schedule: { running: [] }'))).toEqual([
       { path: 'targets[1].schedule.running', line: 39, message: 'expected at least 1 item' },

@@ -22,6 +22,10 @@ function fillSamples(metrics: Metrics): void {
   metrics.configTargets.set(1);
   metrics.setBuildInfo('0.1.0', 'v24.0.0');
   metrics.scheduleNextTransition.set({ schedule: 'office' }, 1_767_000_000);
+  metrics.idleStops.inc({ target: 'db-1', provider: 'cloud' });
+  metrics.idleStopsBlocked.inc({ target: 'db-1', reason: 'next-start' });
+  metrics.idleSignalFailures.inc({ policy: 'quiet', reason: 'timeout' });
+  metrics.idleSignalValue.set({ target: 'db-1' }, 0.25);
 }
 
 interface Sample {
@@ -104,7 +108,7 @@ describe('createMetrics', () => {
     metrics.setTargetState('desired', 'db-1', 'cloud', 'running');
     const samples = parseSamples(await registry.metrics());
     expect(stateOf(samples, 'offhours_target_observed_state', 'db-1')).toEqual({ running: 1, stopped: 0, starting: 0, stopping: 0, unknown: 0 });
-    expect(stateOf(samples, 'offhours_target_desired_state', 'db-1')).toEqual({ running: 1, stopped: 0 });
+    expect(stateOf(samples, 'offhours_target_desired_state', 'db-1')).toEqual({ running: 1, stopped: 0, any: 0 });
   });
 
   it('refuses a desired state that is not running or stopped', () => {

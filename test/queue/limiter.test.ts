@@ -69,6 +69,14 @@ describe('limiter', () => {
     }
   });
 
+  it('counts two grants of one job at one instant as two requests', async () => {
+    const limiter = createLimiter(redis);
+    const all = rule(2, 60_000);
+    expect((await limiter.take([all], at(0), 'job-1')).granted).toBe(true);
+    expect((await limiter.take([all], at(0), 'job-1')).granted).toBe(true);
+    expect((await limiter.take([all], at(0), 'job-1')).granted).toBe(false);
+  });
+
   it('grants everything when there is no rule', async () => {
     expect(await createLimiter(redis).take([], at(0), 'a')).toEqual({ granted: true });
   });
