@@ -18,7 +18,7 @@ const bin = (name) => join(ROOT, 'node_modules/.bin', name);
 // Every command is a Node script, run by the Node 24 binary. Local bins rather than npx: npx would fetch an
 // unrelated package from the registry if one were missing.
 const TASKS = {
-  test: { redis: true, scripts: (args) => [[bin('tsc'), '--noEmit', '-p', '.'], [bin('vitest'), 'run', ...args]] },
+  test: { redis: true, prometheus: true, scripts: (args) => [[bin('tsc'), '--noEmit', '-p', '.'], [bin('vitest'), 'run', ...args]] },
   demo: { redis: !process.env.REDIS_URL, scripts: (args) => [['bin/offhours.mjs', 'demo', ...args]] },
   schema: { redis: false, scripts: (args) => [['scripts/write-config-schema.ts', ...args]] },
   bench: { redis: !process.env.REDIS_URL, scripts: (args) => [['bench/run-bench.ts', ...args]] },
@@ -104,6 +104,24 @@ function ensureDependencies(env) {
   if (ci.status !== 0) fail(`\`npm ci\` failed (exit ${ci.status ?? ci.signal})`);
 }
 
+/**
+ * Step 3b (tests only): Prometheus and promtool, for the idle-policy test against a real Prometheus and
+ * the metric and alert-rule checks. Installed like redis-server where we may; otherwise those tests skip
+ * with a message, so this step only advises.
+ */
+function ensurePrometheus(env) {
+  if (findOnPath('prometheus', env.PATH) && findOnPath('promtool', env.PATH)) return;
+  const isRoot = process.getuid?.() === 0;
+  if (process.platform !== 'linux' || !findOnPath('apt-get', env.PATH) || !isRoot) {
+    say('prometheus/promtool not found: the tests that need them will skip (install: sudo apt-get install -y prometheus)');
+    return;
+  }
+  say('prometheus/promtool missing; installing Debian\'s prometheus package with apt-get');
+  const apt = (args) => runSetup('env', ['DEBIAN_FRONTEND=noninteractive', 'apt-get', ...args], env);
+  apt(['update', '-qq']);
+  apt(['install', '-y', '-qq', '--no-install-recommends', 'prometheus']);
+}
+
 /** Step 3: redis-server on PATH, installed with apt-get where we may, otherwise the command to run. */
 function ensureRedis(env) {
   if (findOnPath('redis-server', env.PATH)) return;
@@ -164,6 +182,7 @@ async function main(argv) {
   const env = { ...process.env, PATH: [dirname(node), process.env.PATH].filter(Boolean).join(delimiter) };
   ensureDependencies(env);
   if (task.redis) ensureRedis(env);
+  if (task.prometheus) ensurePrometheus(env);
   return runTask(task.scripts(args), node, env);
 }
 

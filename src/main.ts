@@ -16,7 +16,8 @@ import { providerDefinition, providerDefinitions } from './providers/registry.ts
 import { createActionProcessor } from './queue/action-processor.ts';
 import { createActionQueue } from './queue/action-queue.ts';
 import { createActionWorker } from './queue/action-worker.ts';
-import { createLimiter } from './queue/limiter.ts';
+import { createLimiter, type Limiter } from './queue/limiter.ts';
+import { limitRules } from './queue/limit-rules.ts';
 import { pollSettings, type ManagedTarget } from './queue/managed-target.ts';
 import { createStatusReader } from './queue/status-reader.ts';
 import { createTargetStore, type TargetStore } from './queue/target-store.ts';
@@ -50,12 +51,25 @@ export interface Daemon {
 }
 
 /** Builds one adapter per provider entry, each with its own undici dispatcher share. */
-export function createAdapters(loaded: LoadedConfig, logger: Logger, dispatcher: Agent): Map<string, ProviderAdapter> {
+/**
+ * Builds one adapter per provider entry. `budget` (the limiter) lets an adapter pay for a follow-up
+ * request it must make inside one call, so that request is inside the limits like every other.
+ */
+export function createAdapters(
+  loaded: LoadedConfig,
+  logger: Logger,
+  dispatcher: Agent,
+  budget?: { limiter: Limiter; prefix: string; now: () => Date },
+): Map<string, ProviderAdapter> {
   const adapters = new Map<string, ProviderAdapter>();
   for (const [name, entry] of Object.entries(loaded.config.providers)) {
     const definition = providerDefinition(entry.type);
     if (!definition) throw new Error(`[config] providers.${name}.type: unknown provider type "${entry.type}"`);
-    adapters.set(name, definition.create(name, entry, { logger: logger.child({ provider: name }), dispatcher }));
+    const extraRequest = budget
+      ? async (resource: string) =>
+          (await budget.limiter.take(limitRules(budget.prefix, adapters.get(name)!, 'status', resource), budget.now(), `extra:${name}:${resource}`)).granted
+      : undefined;
+    adapters.set(name, definition.create(name, entry, { logger: logger.child({ provider: name }), dispatcher, ...(extraRequest ? { extraRequest } : {}) }));
   }
   return adapters;
 }
@@ -90,11 +104,6 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   metrics.setBuildInfo(VERSION, process.version);
   metrics.configTargets.set(loaded.targets.length);
 
-  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
-  const adapters = createAdapters(loaded, logger, dispatcher);
-  const targets = managedTargets(loaded, adapters);
-  const targetsByName = new Map(targets.map((target) => [target.name, target]));
-
   // Commands fail fast while Redis is away (instead of queueing in memory), so passes report the
   // outage and readiness drops; ioredis keeps reconnecting in the background. Auto-pipelining batches
   // the many small reads and writes of concurrent jobs into few round trips.
@@ -107,6 +116,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
   const store = createTargetStore(redis, prefix);
   const limiter = createLimiter(redis);
+  const dispatcher = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+  const adapters = createAdapters(loaded, logger, dispatcher, { limiter, prefix, now: () => clock.now() });
+  const targets = managedTargets(loaded, adapters);
+  const targetsByName = new Map(targets.map((target) => [target.name, target]));
   const queue = createActionQueue({ connection: bull, prefix, onError: (error) => logger.debug({ err: error.message }, 'queue connection error') });
   const readStatus = createStatusReader({ prefix, limiter, store, metrics, logger, now: () => performance.now() });
   const processor = createActionProcessor({
@@ -183,7 +196,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       path: '/api/status',
       handler: async () => ({ status: 200, body: await statusReport({ targets, store, at: clock.now(), idlePolicies: loaded.config.idlePolicies }) }),
     },
-    ...overrideRoutes({ store, targets, now: () => clock.now() }),
+    ...overrideRoutes({ store, targets, now: () => clock.now(), token: loaded.config.http.apiToken }),
   ];
   const server =
     options.http === false
@@ -213,6 +226,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   await reconciler.start();
   await idle.start();
   logger.info({ targets: targets.length, http: listening?.port }, 'offhours daemon running');
+  if (listening && !loaded.config.http.apiToken) {
+    logger.warn({ http: listening.port }, 'override API writes are open to anyone who reaches this port: set http.apiToken to require a bearer token');
+  }
 
   return {
     httpPort: listening?.port,

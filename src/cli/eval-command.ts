@@ -36,16 +36,17 @@ export const evalSpec: CommandSpec = {
   ].join('\n'),
 };
 
+/** JSON or YAML flow for objects; anything that parses to a scalar (YAML reads `True` as a boolean) stays the text */
 function parseSpec(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
+  for (const parse of [JSON.parse, parseYaml] as ((text: string) => unknown)[]) {
     try {
-      return parseYaml(text);
+      const value = parse(text);
+      if (typeof value === 'object' && value !== null) return value;
     } catch {
-      return text;
+      // not this notation
     }
   }
+  return text;
 }
 
 export async function evalCommand(argv: string[], io: CliIo, now: Date): Promise<number> {

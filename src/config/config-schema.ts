@@ -36,6 +36,11 @@ export const redisSchema = z.strictObject({
 export const httpSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).default(9464),
   host: z.string().min(1).default('0.0.0.0'),
+  /**
+   * Bearer token the override API's writes (PUT/DELETE /api/overrides) require; without one they are
+   * open to whoever reaches the port, and the daemon says so at start.
+   */
+  apiToken: z.string().min(16, 'apiToken: use at least 16 characters').optional(),
 });
 
 const positiveDuration = durationSchema.refine((ms) => ms > 0, 'must be longer than 0');

@@ -15,6 +15,8 @@ export interface JsonRequest {
   query: Record<string, string>;
   /** parsed JSON, `undefined` when the request had no body; handlers validate it with zod */
   body: unknown;
+  /** the bearer token of the Authorization header, if any (never logged) */
+  bearer?: string | undefined;
 }
 
 export interface JsonResponse {
@@ -88,7 +90,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       (route): Route => ({
         method: route.method.toUpperCase(),
         segments: split(route.path),
-        handle: async (request, params, query) => route.handler({ params, query, body: await readJson(request) }),
+        handle: async (request, params, query) =>
+          route.handler({ params, query, body: await readJson(request), bearer: /^Bearer\s+(.+)$/i.exec(request.headers.authorization ?? '')?.[1] }),
       }),
     ),
   ];

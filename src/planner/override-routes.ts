@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { JsonResponse, JsonRoute } from '../observability/http-server.ts';
 import type { TargetStore } from '../queue/target-store.ts';
 import { describeOverride, isActive, overrideFromRequest } from './override.ts';
@@ -6,6 +7,8 @@ export interface OverrideRoutesDeps {
   store: Pick<TargetStore, 'allOverrides' | 'setOverride' | 'clearOverride' | 'audit'>;
   targets: readonly { name: string }[];
   now: () => Date;
+  /** when set, writes need `Authorization: Bearer <token>` */
+  token?: string | undefined;
 }
 
 const BODY = 'a JSON body {"state": "running"|"stopped", "until": ISO | "for": "2h", "reason"?, "by"?}';
@@ -24,6 +27,11 @@ export function overrideRoutes(deps: OverrideRoutesDeps): JsonRoute[] {
   const unknown = (method: string, name: string): JsonResponse | undefined =>
     known.has(name) ? undefined : { status: 404, body: { error: `[overrides] ${method} /api/overrides/${name}: no target "${name}" in the config` } };
 
+  const denied = (method: string, name: string, bearer: string | undefined): JsonResponse | undefined =>
+    deps.token === undefined || (bearer !== undefined && safeEqual(bearer, deps.token))
+      ? undefined
+      : { status: 401, body: { error: `[overrides] ${method} /api/overrides/${name}: send the http.apiToken as "Authorization: Bearer <token>"` } };
+
   return [
     {
       method: 'GET',
@@ -37,8 +45,10 @@ export function overrideRoutes(deps: OverrideRoutesDeps): JsonRoute[] {
     {
       method: 'PUT',
       path: '/api/overrides/:target',
-      handler: async ({ params, body }) => {
+      handler: async ({ params, body, bearer }) => {
         const name = params.target!;
+        const refused = denied('PUT', name, bearer);
+        if (refused) return refused;
         const missing = unknown('PUT', name);
         if (missing) return missing;
         const result = body === undefined ? { error: `expected ${BODY}` } : overrideFromRequest(body, deps.now());
@@ -52,8 +62,10 @@ export function overrideRoutes(deps: OverrideRoutesDeps): JsonRoute[] {
     {
       method: 'DELETE',
       path: '/api/overrides/:target',
-      handler: async ({ params }) => {
+      handler: async ({ params, bearer }) => {
         const name = params.target!;
+        const refused = denied('DELETE', name, bearer);
+        if (refused) return refused;
         const missing = unknown('DELETE', name);
         if (missing) return missing;
         const cleared = await store.clearOverride(name);
@@ -62,4 +74,11 @@ export function overrideRoutes(deps: OverrideRoutesDeps): JsonRoute[] {
       },
     },
   ];
+}
+
+/** compares without leaking through timing how much of a guessed token was right */
+function safeEqual(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -59,6 +59,12 @@ export interface ProviderAdapter {
 
 export interface ProviderDeps {
   logger: Logger;
+  /**
+   * Takes one more unit of the provider's budget (its `all` and `status` budgets) for a follow-up request
+   * an adapter must make inside one call, such as waking an idle service before stopping it; false when
+   * the budget has no room now, and the adapter must then not send it. Absent: no limiter (tests).
+   */
+  extraRequest?: (resource: string) => Promise<boolean>;
   /** undici dispatcher (an Agent, or a MockAgent in tests); the adapter never creates a global one */
   dispatcher: Dispatcher;
 }

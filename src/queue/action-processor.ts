@@ -30,6 +30,11 @@ export interface ProcessorDeps {
 export type ProcessResult = 'done' | 'already' | 'superseded' | 'target-removed' | 'observed' | 'drift' | 'observe-limited';
 
 const LOCK_TTL_MS = 120_000;
+/**
+ * Calls the provider accepted that never showed (a guest ignoring an ACPI shutdown, say) are sent again
+ * this often, then the target is reported stuck instead of being asked forever.
+ */
+const MAX_REACTS = 3;
 
 export const actionFor = (desired: DesiredState): Action => (desired === 'running' ? 'start' : 'stop');
 const towards = (desired: DesiredState): ObservedState => (desired === 'running' ? 'starting' : 'stopping');
@@ -110,10 +115,11 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
       // transitional states). Past a grace period it means the call did not take, or someone undid it:
       // act again, inside the limits, rather than wait for the timeout and give up.
       const grace = adapter.capabilities.reportsTransitions ? 3 * target.poll.verifyMs : target.poll.timeoutMs / 3;
-      if (observed === opposite(data.desired) && waited > grace) {
+      const actAgain = observed === opposite(data.desired) && waited > grace;
+      if (actAgain && data.reacts < MAX_REACTS) {
         log.warn({ action, job: job.id, observed: read.observation.raw }, `${target.name} still ${observed} ${formatDuration(waited)} after ${action}; acting again`);
-        data = { ...data, phase: 'act' };
-      } else if (waited > target.poll.timeoutMs) {
+        data = { ...data, phase: 'act', reacts: data.reacts + 1 };
+      } else if (actAgain || waited > target.poll.timeoutMs) {
         const message = `[offhours] ${target.name} did not become ${data.desired} within ${formatDuration(target.poll.timeoutMs)} after ${action} (provider says ${read.observation.raw})`;
         metrics.failures.inc({ provider: adapter.name, reason: 'stuck' });
         metrics.transitions.inc({ target: target.name, provider: adapter.name, action, result: 'failed' });

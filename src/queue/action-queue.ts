@@ -80,6 +80,7 @@ export function createActionQueue(options: { connection: ConnectionOptions; pref
             reason: decision.reason,
             phase: 'act',
             busy: 0,
+            reacts: 0,
           };
           const jobId = ensureJobId(decision.target, decision.desired, decision.since);
           return { name: 'ensure', data, opts: { ...ENSURE_OPTIONS, jobId, delay: Math.max(0, decision.since.getTime() - at.getTime()) } };

@@ -12,6 +12,8 @@ export const ensurePayloadSchema = z.strictObject({
   actedAt: z.iso.datetime({ offset: true }).optional(),
   /** how often the resource was found busy (transitional, away from the desired state) */
   busy: z.number().int().nonnegative().default(0),
+  /** how often a call was accepted but the provider went on showing the old state, and we acted again */
+  reacts: z.number().int().nonnegative().default(0),
 });
 
 export const observePayloadSchema = z.strictObject({

@@ -43,11 +43,13 @@ export const downtimeScheduleSchema = z.strictObject({ downtime: z.string(), ...
 
 /**
  * A kube-downscaler uptime written bare. Schedule names have no spaces, ":" or ",", and every
- * kube-downscaler string but always/never has one of them, so a bare string is never ambiguous.
+ * kube-downscaler string but always/never has one of them, so a bare string is never ambiguous. Its
+ * constants (`Always`, `TRUE`, `never`, `false`: any case, as GoKubeDownscaler reads them) are uptimes
+ * too where no schedule name is expected (`offhours eval`); lower-case always/never are constants.
  */
 export const uptimeStringSchema = z
   .string()
-  .regex(/[\s:,]/, 'a bare schedule string is a kube-downscaler uptime such as "Mon-Fri 07:30-20:30 Europe/Berlin"');
+  .regex(/[\s:,]|^(always|never|true|false)$/i, 'a bare schedule string is a kube-downscaler uptime such as "Mon-Fri 07:30-20:30 Europe/Berlin"');
 
 const hourSchema = z.number().int().min(0).max(23);
 

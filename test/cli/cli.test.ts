@@ -108,6 +108,14 @@ describe('offhours CLI', () => {
     expect(bad.err).toContain('cron');
   });
 
+  it('eval takes kube-downscaler constants in any case, as GoKubeDownscaler does', async () => {
+    for (const [spec, state] of [['Never', 'stopped'], ['True', 'running'], ['FALSE', 'stopped'], ['Always', 'running']]) {
+      const result = await run(['eval', '--schedule', spec!, '--at', '2026-11-23T10:00:00Z', '--json']);
+      expect(result.code, spec).toBe(0);
+      expect(JSON.parse(result.out).state, spec).toBe(state);
+    }
+  });
+
   it('eval --stdin answers one JSON line per input line', async () => {
     const lines = [
       { schedule: 'always', at: '2026-11-23T00:00:00Z' },

@@ -102,3 +102,39 @@ describe('override routes', () => {
     expect(await store.getOverride('nope')).toBeUndefined();
   });
 });
+
+describe('override routes with an API token', () => {
+  it('refuses writes without the bearer token (401) and accepts them with it; reads stay open', async () => {
+    const token = 'a-long-enough-api-token';
+    const secured = createHttpServer({
+      registry: new Registry(),
+      logger: createLogger({ level: 'silent' }),
+      ready: () => ({ ready: true, checks: {} }),
+      host: '127.0.0.1',
+      port: 0,
+      routes: overrideRoutes({ store, targets: [{ name: 'broker' }], now: () => clock.now(), token }),
+    });
+    const url = `http://127.0.0.1:${(await secured.start()).port}`;
+    try {
+      const put = (authorization?: string) =>
+        request(`${url}/api/overrides/broker`, {
+          method: 'PUT',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+          body: JSON.stringify({ state: 'running', for: '2h' }),
+        });
+      const anonymous = await put();
+      expect(anonymous.statusCode).toBe(401);
+      expect(JSON.stringify(await anonymous.body.json())).not.toContain(token);
+      expect((await put('Bearer wrong-token-of-some-length')).statusCode).toBe(401);
+      const allowed = await put(`Bearer ${token}`);
+      expect(allowed.statusCode).toBe(200);
+      await allowed.body.dump();
+      const list = await request(`${url}/api/overrides`, { dispatcher: agent });
+      expect(list.statusCode).toBe(200);
+      await list.body.dump();
+    } finally {
+      await secured.close();
+    }
+  });
+});

@@ -77,7 +77,7 @@ describe('action processor, when the decision is `any`', () => {
     });
     calls.length = 0;
     // a stop deferred from earlier, whose window opens after the schedule turned to `any`
-    const result = await processor(fakeJob({ kind: 'ensure', target: 'vm', desired: 'stopped', since: '2026-11-23T16:00:00Z', reason: 'earlier', phase: 'act', busy: 0 }), 'token');
+    const result = await processor(fakeJob({ kind: 'ensure', target: 'vm', desired: 'stopped', since: '2026-11-23T16:00:00Z', reason: 'earlier', phase: 'act', busy: 0, reacts: 0 }), 'token');
     expect(result).toBe('superseded');
     expect(reads).toEqual([]);
     expect(calls).toEqual([]);

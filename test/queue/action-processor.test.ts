@@ -112,6 +112,7 @@ const payload = (desired: 'running' | 'stopped', extra: Partial<EnsurePayload> =
   reason: 'schedule s: running',
   phase: 'act',
   busy: 0,
+  reacts: 0,
   ...extra,
 });
 
@@ -149,6 +150,23 @@ describe('action processor', () => {
     clock.advance(3_600_000); // past the grace, and the start window is open again
     expect(await run(job)).toBe('delayed');
     expect(provider.calls).toEqual(['start', 'start']);
+  });
+
+  it('reports the target stuck after a few calls that were accepted but never showed, instead of asking forever', async () => {
+    const { provider, run, clock } = setup('stopped', '2026-11-23T10:00:00Z');
+    const job = fakeJob(payload('running'));
+    await run(job);
+    const window = 3_600_000 + 5_000; // the hour and the limiter's margin
+    for (let round = 0; round < 3; round++) {
+      provider.set('stopped'); // the provider accepts, and nothing happens
+      clock.advance(window);
+      expect(await run(job)).toBe('delayed');
+    }
+    expect(provider.calls).toEqual(['start', 'start', 'start', 'start']);
+    provider.set('stopped');
+    clock.advance(window);
+    await expect(run(job)).rejects.toThrow(/did not become running/);
+    expect(provider.calls).toHaveLength(4);
   });
 
   it('never sends a second start inside the window: the job waits for the window instead', async () => {

@@ -166,9 +166,14 @@ export function createClickhouseAdapter(name: string, config: ClickhouseConfig, 
   /**
    * A stop refused because the service is idle: schedules want it stopped (an idle service wakes on
    * the next query), so wake it and report a conflict; the daemon re-reads the status and stops the
-   * service once it runs. The awake is one request more than the limiter granted for the stop.
+   * service once it runs. The awake is one request more than the limiter granted for the stop, so it
+   * takes its own unit of the key's budget first; without one it is left for the next attempt.
    */
   async function wakeToStop(path: string, refused: ProviderResponse, refusal: Refusal): Promise<never> {
+    const id = decodeURIComponent(path.split('/').at(-2) ?? '');
+    if (deps.extraRequest && !(await deps.extraRequest(id))) {
+      throw errorFor('PATCH', path, refused, refusal, 'service is idle; waking it must wait for room in the request budget');
+    }
     logger.info({ path }, 'stop refused while idle: waking the service so it can be stopped');
     try {
       await call('PATCH', path, { command: 'awake' satisfies ClickhouseStateCommand });

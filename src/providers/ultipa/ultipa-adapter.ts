@@ -154,9 +154,17 @@ export function createUltipaAdapter(name: string, config: UltipaConfig, deps: Pr
       if (isProviderError(error) && error.code === UNKNOWN_ID) {
         if (ids.length === 1) unknownIds.add(ids[0]!);
         else {
-          // The limiter granted one status read per caller, so reading each id alone stays in budget.
+          // The failed batch used one request of what the limiter granted; every read alone after it
+          // takes its own unit, and an id without one fails this round (transient) and is read alone next time.
           logger.debug({ ids: ids.length }, 'ultipa refused a batch for an unknown id; reading each alone');
-          for (const id of ids) void read([id], waiters.filter((waiter) => waiter.id === id));
+          for (const id of ids) {
+            const mine = waiters.filter((waiter) => waiter.id === id);
+            if (deps.extraRequest && !(await deps.extraRequest(id))) {
+              unknownIds.add(id);
+              const busy = new ProviderError({ provider: name, failure: 'transient', method: 'POST', path: statePath, detail: `batch refused for an unknown id; ${kind} ${id} will be read alone` });
+              for (const waiter of mine) waiter.reject(busy);
+            } else void read([id], mine);
+          }
           return;
         }
       }
@@ -203,6 +211,8 @@ export function createUltipaAdapter(name: string, config: UltipaConfig, deps: Pr
 
   /** 405 means "not in this state": one status read tells "already there" from "busy". */
   async function notAllowed(action: Action, id: string, refusal: ProviderError): Promise<ActionOutcome> {
+    // the read is one request more than the limiter granted for the action: it takes its own unit
+    if (deps.extraRequest && !(await deps.extraRequest(id))) throw refusal;
     let observed: Observation;
     try {
       observed = await status(id);
