@@ -2,81 +2,34 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import pino from 'pino';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { loadConfigText } from '../src/config/load-config.ts';
-import { startDaemon, type Daemon } from '../src/main.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { QUEUE_NAME } from '../src/queue/action-queue.ts';
-import { providerDefinitions } from '../src/providers/registry.ts';
-import { createEmqxSimulator } from '../src/providers/emqx/emqx-simulator.ts';
 import type { SimulatorServer } from '../src/providers/simulator-kit.ts';
+import { EMQX_WINDOW_MS, loadTestConfig, useDaemonHarness } from './support/daemon-harness.ts';
+import { emqxDaemonYaml } from './support/emqx-daemon-yaml.ts';
+import { emqxPosts } from './support/emqx-posts.ts';
 
-// EMQX's hour becomes 3 s: one start and one stop per 3 s, 60 status reads per 3 s.
-const TIME_SCALE = 1200;
-const WINDOW_MS = 3_000;
+const harness = useDaemonHarness();
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
-
-async function simulator(resources: Record<string, string>): Promise<SimulatorServer> {
-  const sim = createEmqxSimulator({ timeScale: TIME_SCALE, transitionMs: 60_000, resources });
-  await sim.start();
-  cleanup.push(() => sim.close());
-  return sim;
-}
-
-function configYaml(sim: SimulatorServer, prefix: string, schedules: string, targets: string): string {
-  return `
-redis: { url: "${inject('redisUrl')}", prefix: "${prefix}" }
-providers:
-  emqx:
-    type: emqx
-    baseUrl: "${sim.url}"
-    credentials: { key: demo-key, secret: demo-secret }
-    limits:
-      start: { max: 1, per: 3s }
-      stop: { max: 1, per: 3s }
-      status: { max: 60, per: 3s }
-    poll: { steady: 1s, verify: 200ms, timeout: 30s }
-schedules:
+const configYaml = (sim: SimulatorServer, prefix: string, schedules: string, targets: string) => `${emqxDaemonYaml(sim, prefix)}schedules:
 ${schedules}
 targets:
 ${targets}
 `;
-}
 
-async function daemonFor(yaml: string): Promise<Daemon> {
-  const loaded = loadConfigText(yaml, { file: 'test.yaml', env: {}, definitions: providerDefinitions });
-  const daemon = await startDaemon({ loaded, logger: pino({ level: 'silent' }), http: false, overrideRefreshMs: 100 });
-  let stopped = false;
-  cleanup.push(async () => {
-    if (!stopped) await daemon.stop();
-  });
-  const stop = daemon.stop;
-  return Object.assign(daemon, {
-    stop: async () => {
-      stopped = true;
-      await stop();
-    },
-  });
-}
-
-const posts = (sim: SimulatorServer, action: 'start' | 'stop', resource: string) =>
-  sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/deployments/${resource}/${action}`));
+const daemonFor = (yaml: string) => harness.daemon(loadTestConfig(yaml));
 
 describe('daemon against the EMQX simulator', () => {
   it('starts a stopped deployment its schedule wants running, once, and sees it running', async () => {
-    const sim = await simulator({ 'dep-a': 'stopped' });
+    const sim = await harness.emqxSimulator({ 'dep-a': 'stopped' });
     await daemonFor(configYaml(sim, `t-${randomUUID()}`, '  on: always', '  - { name: a, provider: emqx, resource: dep-a, schedule: on }'));
     await sim.waitForState('dep-a', 'running');
-    expect(posts(sim, 'start', 'dep-a')).toHaveLength(1);
+    expect(emqxPosts(sim, 'start', 'dep-a')).toHaveLength(1);
     expect(sim.requests.some((r) => r.limited)).toBe(false);
   });
 
   it('follows a schedule that flips every second without ever exceeding a limit', async () => {
-    const sim = await simulator({ 'dep-f': 'running' });
+    const sim = await harness.emqxSimulator({ 'dep-f': 'running' });
     await daemonFor(
       configYaml(
         sim,
@@ -88,13 +41,13 @@ describe('daemon against the EMQX simulator', () => {
     await sim.waitForRequest((r) => r.method === 'POST' && r.path.endsWith('/dep-f/start') && r.status === 201, 3);
     expect(sim.requests.filter((r) => r.limited)).toEqual([]);
     for (const action of ['start', 'stop'] as const) {
-      const times = posts(sim, action, 'dep-f').map((r) => new Date(r.at).getTime());
-      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(WINDOW_MS);
+      const times = emqxPosts(sim, action, 'dep-f').map((r) => new Date(r.at).getTime());
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(EMQX_WINDOW_MS);
     }
   }, 60_000);
 
   it('drops a deferred stop when the desired state turns back before the window opens', async () => {
-    const sim = await simulator({ 'dep-m': 'running' });
+    const sim = await harness.emqxSimulator({ 'dep-m': 'running' });
     const daemon = await daemonFor(configYaml(sim, `t-${randomUUID()}`, '  on: always', '  - { name: m, provider: emqx, resource: dep-m, schedule: on }'));
     const override = async (state: 'running' | 'stopped' | null) => {
       if (state === null) return void (await daemon.store.clearOverride('m'));
@@ -114,13 +67,13 @@ describe('daemon against the EMQX simulator', () => {
     await audited('deferred');
     await override(null); // back to running before the window opens
     await audited('superseded');
-    expect(posts(sim, 'stop', 'dep-m')).toHaveLength(1);
+    expect(emqxPosts(sim, 'stop', 'dep-m')).toHaveLength(1);
     expect(sim.stateOf('dep-m')).toBe('running');
     expect(sim.requests.some((r) => r.limited)).toBe(false);
   }, 60_000);
 
   it('applies a transition missed while it was down exactly once, and a further restart does nothing', async () => {
-    const sim = await simulator({ 'dep-r': 'running' });
+    const sim = await harness.emqxSimulator({ 'dep-r': 'running' });
     const prefix = `t-${randomUUID()}`;
     const yaml = configYaml(sim, prefix, '  on: always', '  - { name: r, provider: emqx, resource: dep-r, schedule: on }');
     const first = await daemonFor(yaml);
@@ -129,7 +82,7 @@ describe('daemon against the EMQX simulator', () => {
 
     // while it is down, somebody decides the deployment should be stopped
     const redis = new Redis(inject('redisUrl'));
-    cleanup.push(async () => void (await redis.quit()));
+    harness.defer(async () => void (await redis.quit()));
     const now = new Date();
     await redis.hset(`${prefix}:overrides`, 'r', JSON.stringify({ state: 'stopped', setAt: now.toISOString(), until: new Date(now.getTime() + 600_000).toISOString() }));
 
@@ -140,10 +93,10 @@ describe('daemon against the EMQX simulator', () => {
 
     const third = await daemonFor(yaml);
     const queue = new Queue(QUEUE_NAME, { connection: { url: inject('redisUrl') }, prefix });
-    cleanup.push(() => queue.close());
+    harness.defer(() => queue.close());
     const pending = await queue.getJobs(['waiting', 'delayed', 'active', 'prioritized']);
     expect(pending.filter((job) => job.name === 'ensure')).toEqual([]);
     await third.stop();
-    expect(posts(sim, 'stop', 'dep-r')).toHaveLength(1);
+    expect(emqxPosts(sim, 'stop', 'dep-r')).toHaveLength(1);
   }, 60_000);
 });

@@ -2,68 +2,39 @@
 // and an override ends it. Real Redis, the EMQX simulator (hour scaled to 3 s), a loopback probe.
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import pino from 'pino';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { loadConfigText } from '../../src/config/load-config.ts';
-import { startDaemon, type Daemon } from '../../src/main.ts';
-import { createEmqxSimulator } from '../../src/providers/emqx/emqx-simulator.ts';
-import { providerDefinitions } from '../../src/providers/registry.ts';
+import { describe, expect, inject, it, vi } from 'vitest';
 import type { SimulatorServer } from '../../src/providers/simulator-kit.ts';
 import { QUEUE_NAME } from '../../src/queue/action-queue.ts';
+import { loadTestConfig, useDaemonHarness } from '../support/daemon-harness.ts';
+import { emqxDaemonYaml } from '../support/emqx-daemon-yaml.ts';
+import { emqxPosts } from '../support/emqx-posts.ts';
 import { cannedServer } from './canned-server.ts';
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const harness = useDaemonHarness();
 
 /** The probe answers 204 (idle) or 200 (busy). */
 async function probe() {
   const state = { idle: true };
   const server = await cannedServer((_request, response) => void response.writeHead(state.idle ? 204 : 200).end());
-  cleanup.push(() => server.close());
+  harness.defer(() => server.close());
   return { state, url: server.url };
 }
 
 async function setup() {
-  const sim: SimulatorServer = createEmqxSimulator({ timeScale: 1200, transitionMs: 60_000, resources: { 'dep-p': 'running' } });
-  await sim.start();
-  cleanup.push(() => sim.close());
+  const sim = await harness.emqxSimulator({ 'dep-p': 'running' });
   const signal = await probe();
   const prefix = `t-${randomUUID()}`;
-  const yaml = `
-redis: { url: "${inject('redisUrl')}", prefix: "${prefix}" }
-providers:
-  emqx:
-    type: emqx
-    baseUrl: "${sim.url}"
-    credentials: { key: demo-key, secret: demo-secret }
-    limits: { start: { max: 1, per: 3s }, stop: { max: 1, per: 3s }, status: { max: 60, per: 3s } }
-    poll: { steady: 500ms, verify: 200ms, timeout: 30s }
-idlePolicies:
+  const yaml = `${emqxDaemonYaml(sim, prefix, { steady: '500ms' })}idlePolicies:
   probe: { type: http, url: "${signal.url}/idle", idleStatus: [204], for: 1s, every: 100ms, jitter: 20ms }
 targets:
   - { name: p, provider: emqx, resource: dep-p, schedule: always, idle: probe }
 `;
-  const loaded = loadConfigText(yaml, { file: 'idle-daemon.yaml', env: {}, definitions: providerDefinitions });
-  const start = async (): Promise<Daemon> => {
-    const daemon = await startDaemon({ loaded, logger: pino({ level: 'silent' }), http: false, overrideRefreshMs: 100 });
-    const stop = daemon.stop;
-    let stopped = false;
-    cleanup.push(async () => {
-      if (!stopped) await stop();
-    });
-    return Object.assign(daemon, {
-      stop: async () => {
-        stopped = true;
-        await stop();
-      },
-    });
-  };
+  const loaded = loadTestConfig(yaml, 'idle-daemon.yaml');
+  const start = () => harness.daemon(loaded);
   return { sim, signal, prefix, start };
 }
 
-const actions = (sim: SimulatorServer, action: 'start' | 'stop') => sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/deployments/dep-p/${action}`));
+const actions = (sim: SimulatorServer, action: 'start' | 'stop') => emqxPosts(sim, action, 'dep-p');
 
 describe('idle stops through the daemon', () => {
   it('an idle stop survives a restart: nothing is started again and no work is left queued', async () => {
@@ -76,7 +47,7 @@ describe('idle stops through the daemon', () => {
 
     const second = await start();
     const queue = new Queue(QUEUE_NAME, { connection: { url: inject('redisUrl') }, prefix });
-    cleanup.push(() => queue.close());
+    harness.defer(() => queue.close());
     // the restarted daemon read the probe (busy) and observed the deployment, and left it stopped
     const restartedAt = new Date().toISOString();
     await vi.waitFor(

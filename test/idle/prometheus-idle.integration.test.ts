@@ -9,20 +9,17 @@ import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { loadConfigText } from '../../src/config/load-config.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { IdleState } from '../../src/idle/idle-state.ts';
-import { startDaemon, type Daemon } from '../../src/main.ts';
-import { createEmqxSimulator } from '../../src/providers/emqx/emqx-simulator.ts';
-import { providerDefinitions } from '../../src/providers/registry.ts';
+import type { Daemon } from '../../src/main.ts';
 import type { SimulatorServer } from '../../src/providers/simulator-kit.ts';
+import { EMQX_WINDOW_MS, loadTestConfig, useDaemonHarness } from '../support/daemon-harness.ts';
+import { emqxDaemonYaml } from '../support/emqx-daemon-yaml.ts';
+import { emqxPosts } from '../support/emqx-posts.ts';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const missing = !existsSync(PROMETHEUS);
 
-const TIME_SCALE = 1200; // EMQX's hour becomes 3 s
-const WINDOW_MS = 3_000;
 const FOR_MS = 2_000;
 
 async function freePort(): Promise<number> {
@@ -88,53 +85,28 @@ afterAll(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
+const harness = useDaemonHarness();
+afterEach(() => {
   exporter.down = false;
-  while (cleanup.length) await cleanup.pop()!();
 });
-
-async function simulator(resources: Record<string, string>): Promise<SimulatorServer> {
-  const sim = createEmqxSimulator({ timeScale: TIME_SCALE, transitionMs: 60_000, resources });
-  await sim.start();
-  cleanup.push(() => sim.close());
-  return sim;
-}
 
 const query = (scenario: string) => `offhours_test_connections{scenario="${scenario}"}`;
 
 /** A daemon on the simulator; `policies` and `targets` are YAML lines. The prometheus URL is filled in. */
 async function daemonFor(sim: SimulatorServer, schedules: string, policies: string, targets: string): Promise<Daemon> {
-  const yaml = `
-redis: { url: "${inject('redisUrl')}", prefix: "t-${randomUUID()}" }
-providers:
-  emqx:
-    type: emqx
-    baseUrl: "${sim.url}"
-    credentials: { key: demo-key, secret: demo-secret }
-    limits:
-      start: { max: 1, per: 3s }
-      stop: { max: 1, per: 3s }
-      status: { max: 60, per: 3s }
-    poll: { steady: 1s, verify: 200ms, timeout: 30s }
-schedules:
+  const yaml = `${emqxDaemonYaml(sim, `t-${randomUUID()}`)}schedules:
 ${schedules}
 idlePolicies:
 ${policies.replaceAll('PROM', promUrl)}
 targets:
 ${targets}
 `;
-  const loaded = loadConfigText(yaml, { file: 'idle-test.yaml', env: {}, definitions: providerDefinitions });
-  const daemon = await startDaemon({ loaded, logger: pino({ level: 'silent' }), http: false, overrideRefreshMs: 100 });
-  cleanup.push(() => daemon.stop());
-  return daemon;
+  return harness.daemon(loadTestConfig(yaml, 'idle-test.yaml'));
 }
 
 const policy = (name: string, scenario: string, extra = '') =>
   `  ${name}: { type: prometheus, url: "PROM", query: '${query(scenario)}', threshold: 0, for: ${FOR_MS}ms, every: 200ms, jitter: 50ms, timeout: 1s${extra} }`;
 
-const posts = (sim: SimulatorServer, action: 'start' | 'stop', resource: string) =>
-  sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/deployments/${resource}/${action}`));
 const stopPosted = (resource: string) => (r: { method: string; path: string }) => r.method === 'POST' && r.path.endsWith(`/deployments/${resource}/stop`);
 
 async function idleOf(daemon: Daemon, target: string): Promise<IdleState | undefined> {
@@ -166,7 +138,7 @@ async function metricValue(daemon: Daemon, name: string, labels: Record<string, 
 describe.skipIf(missing)(`idle policies against a real Prometheus${missing ? ` (SKIPPED: ${PROMETHEUS} is missing; apt-get install prometheus, or run .ci/run)` : ''}`, () => {
   it('stops only after the signal read idle for the whole `for`, with the reason, and stays stopped when it turns busy', async () => {
     exporter.values.set('a', 5);
-    const sim = await simulator({ 'dep-a': 'running' });
+    const sim = await harness.emqxSimulator({ 'dep-a': 'running' });
     const daemon = await daemonFor(sim, '  on: always', policy('quiet', 'a'), '  - { name: a, provider: emqx, resource: dep-a, schedule: on, idle: quiet }');
     await untilIdle(daemon, 'a', (state) => state.last?.verdict === 'active' && state.runningSince !== null);
 
@@ -187,14 +159,14 @@ describe.skipIf(missing)(`idle policies against a real Prometheus${missing ? ` (
     exporter.values.set('a', 3);
     await untilIdle(daemon, 'a', (state) => state.last?.verdict === 'active' && state.last.at > busyFrom);
     await untilIdle(daemon, 'a', (state) => state.last !== null && Date.parse(state.last.at) - Date.parse(busyFrom) > 2 * FOR_MS);
-    expect(posts(sim, 'start', 'dep-a')).toEqual([]);
+    expect(emqxPosts(sim, 'start', 'dep-a')).toEqual([]);
     expect(sim.stateOf('dep-a')).toBe('stopped');
     expect(sim.requests.filter((r) => r.limited)).toEqual([]);
   }, 60_000);
 
   it('never stops on scrape gaps or query errors: unknown readings count as active and restart the idle run', async () => {
     exporter.values.set('g', 5);
-    const sim = await simulator({ 'dep-g': 'running', 'dep-q': 'running' });
+    const sim = await harness.emqxSimulator({ 'dep-g': 'running', 'dep-q': 'running' });
     const daemon = await daemonFor(
       sim,
       '  on: always',
@@ -212,7 +184,7 @@ describe.skipIf(missing)(`idle policies against a real Prometheus${missing ? ` (
     expect(unknownFrom.last).toMatchObject({ failure: 'empty', detail: 'the query returned no series' });
     // unknown for twice `for`: nothing is stopped
     await untilIdle(daemon, 'g', (state) => state.last?.verdict === 'unknown' && Date.parse(state.last.at) - Date.parse(unknownFrom.last!.at) > 2 * FOR_MS);
-    expect(posts(sim, 'stop', 'dep-g')).toEqual([]);
+    expect(emqxPosts(sim, 'stop', 'dep-g')).toEqual([]);
 
     // back, still idle: the run starts again from the first reading after the gap
     const upFrom = Date.now();
@@ -223,7 +195,7 @@ describe.skipIf(missing)(`idle policies against a real Prometheus${missing ? ` (
     // the broken query was read all along, counted, and stopped nothing
     expect(await idleOf(daemon, 'q')).toMatchObject({ idleSince: null, decision: null, last: { verdict: 'unknown', failure: 'query-error' } });
     expect((await idleOf(daemon, 'q'))!.last!.detail).toMatch(/^query error \(bad_data\): .*parse error/);
-    expect(posts(sim, 'stop', 'dep-q')).toEqual([]);
+    expect(emqxPosts(sim, 'stop', 'dep-q')).toEqual([]);
     expect(await metricValue(daemon, 'offhours_idle_signal_failures_total', { policy: 'broken', reason: 'query-error' })).toBeGreaterThan(10);
     expect(await metricValue(daemon, 'offhours_idle_signal_failures_total', { policy: 'gaps', reason: 'empty' })).toBeGreaterThan(0);
     expect(sim.requests.filter((r) => r.limited)).toEqual([]);
@@ -231,13 +203,13 @@ describe.skipIf(missing)(`idle policies against a real Prometheus${missing ? ` (
 
   it('holds an idle stop while the start budget is spent, so the target could always be started again', async () => {
     exporter.values.set('s', 0);
-    const sim = await simulator({ 'dep-s': 'stopped' });
+    const sim = await harness.emqxSimulator({ 'dep-s': 'stopped' });
     const daemon = await daemonFor(sim, '  on: always', policy('quiet', 's'), '  - { name: s, provider: emqx, resource: dep-s, schedule: on, idle: quiet }');
     const start = await sim.waitForRequest((r) => r.method === 'POST' && r.path.endsWith('/deployments/dep-s/start'));
     const stop = await sim.waitForRequest(stopPosted('dep-s'));
     // idle from the first reading while running (~ `for` after the start), but the one start of the
     // window was spent bringing it up: the stop waits until another start would be possible
-    expect(Date.parse(stop.at) - Date.parse(start.at)).toBeGreaterThanOrEqual(WINDOW_MS);
+    expect(Date.parse(stop.at) - Date.parse(start.at)).toBeGreaterThanOrEqual(EMQX_WINDOW_MS);
     const blocked = (await auditOf(daemon, 's')).filter((event) => event.event === 'idle-stop-blocked');
     expect(blocked).toHaveLength(1);
     expect(blocked[0]!.reason).toMatch(/^idle stop blocked: the start budget is spent until .* \(1 start per 3s\)/);
@@ -247,7 +219,7 @@ describe.skipIf(missing)(`idle policies against a real Prometheus${missing ? ` (
 
   it('never idle-stops within one start window of the next scheduled start, which then starts on time', async () => {
     exporter.values.set('n', 0);
-    const sim = await simulator({ 'dep-n': 'running' });
+    const sim = await harness.emqxSimulator({ 'dep-n': 'running' });
     // running 9 s of every 10; an idle stop is due 7 s into each window, inside the last start window before the next start
     const daemon = await daemonFor(
       sim,
@@ -273,7 +245,7 @@ describe.skipIf(missing)(`idle policies against a real Prometheus${missing ? ` (
 
   it('with wakeOn: active, starts a target stopped for idleness again when the signal turns busy', async () => {
     exporter.values.set('w', 0);
-    const sim = await simulator({ 'dep-w': 'running' });
+    const sim = await harness.emqxSimulator({ 'dep-w': 'running' });
     const daemon = await daemonFor(sim, '  on: always', policy('waking', 'w', ', wakeOn: active'), '  - { name: w, provider: emqx, resource: dep-w, schedule: on, idle: waking }');
     await sim.waitForRequest(stopPosted('dep-w'));
     await sim.waitForState('dep-w', 'stopped');

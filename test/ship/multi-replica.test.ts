@@ -1,37 +1,19 @@
 // Several replicas, one Redis: two daemons on the same config and prefix against one EMQX simulator (its
 // hour scaled to 3 s). Every start and stop is sent once, and no limit is exceeded.
 import { randomUUID } from 'node:crypto';
-import pino from 'pino';
-import { afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { loadConfigText } from '../../src/config/load-config.ts';
-import { startDaemon, type Daemon } from '../../src/main.ts';
-import { createEmqxSimulator } from '../../src/providers/emqx/emqx-simulator.ts';
-import { providerDefinitions } from '../../src/providers/registry.ts';
+import { describe, expect, it, vi } from 'vitest';
+import type { Daemon } from '../../src/main.ts';
 import type { SimulatorServer } from '../../src/providers/simulator-kit.ts';
+import { EMQX_WINDOW_MS, loadTestConfig, useDaemonHarness } from '../support/daemon-harness.ts';
+import { emqxDaemonYaml } from '../support/emqx-daemon-yaml.ts';
+import { emqxPosts } from '../support/emqx-posts.ts';
 
-const TIME_SCALE = 1200;
-const WINDOW_MS = 3_000;
 const RESOURCES = ['dep-1', 'dep-2', 'dep-3', 'dep-4', 'dep-5', 'dep-6'];
 
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanup.length) await cleanup.pop()!();
-});
+const harness = useDaemonHarness();
 
 function configYaml(sim: SimulatorServer, prefix: string): string {
-  return `
-redis: { url: "${inject('redisUrl')}", prefix: "${prefix}" }
-providers:
-  emqx:
-    type: emqx
-    baseUrl: "${sim.url}"
-    credentials: { key: demo-key, secret: demo-secret }
-    limits:
-      start: { max: 1, per: 3s }
-      stop: { max: 1, per: 3s }
-      status: { max: 60, per: 3s }
-    poll: { steady: 1s, verify: 200ms, timeout: 30s }
-schedules:
+  return `${emqxDaemonYaml(sim, prefix)}schedules:
   on: always
 targets:
 ${RESOURCES.map((resource) => `  - { name: t-${resource}, provider: emqx, resource: ${resource}, schedule: on }`).join('\n')}
@@ -39,24 +21,14 @@ ${RESOURCES.map((resource) => `  - { name: t-${resource}, provider: emqx, resour
 }
 
 async function replicas(yaml: string, count: number): Promise<Daemon[] & { stopAll(): Promise<void> }> {
-  const loaded = loadConfigText(yaml, { file: 'replicas.yaml', env: {}, definitions: providerDefinitions });
-  const daemons = await Promise.all(
-    Array.from({ length: count }, () => startDaemon({ loaded, logger: pino({ level: 'silent' }), http: false, overrideRefreshMs: 100 })),
-  );
-  let stopped = false;
-  cleanup.push(async () => {
-    if (!stopped) await Promise.all(daemons.map((daemon) => daemon.stop()));
-  });
+  const loaded = loadTestConfig(yaml, 'replicas.yaml');
+  const daemons = await Promise.all(Array.from({ length: count }, () => harness.daemon(loaded)));
   return Object.assign(daemons, {
     stopAll: async () => {
-      stopped = true;
       await Promise.all(daemons.map((daemon) => daemon.stop()));
     },
   });
 }
-
-const actions = (sim: SimulatorServer, action: 'start' | 'stop', resource: string) =>
-  sim.requests.filter((r) => r.method === 'POST' && r.path.endsWith(`/deployments/${resource}/${action}`));
 
 async function accepted(daemons: Daemon[]): Promise<number> {
   let total = 0;
@@ -69,9 +41,7 @@ async function accepted(daemons: Daemon[]): Promise<number> {
 
 describe('two replicas sharing one Redis', () => {
   it('send each start and stop once, inside the limits, while the desired state flips', async () => {
-    const sim = createEmqxSimulator({ timeScale: TIME_SCALE, transitionMs: 60_000, resources: Object.fromEntries(RESOURCES.map((r) => [r, 'stopped'])) });
-    await sim.start();
-    cleanup.push(() => sim.close());
+    const sim = await harness.emqxSimulator(Object.fromEntries(RESOURCES.map((r) => [r, 'stopped'])));
     const daemons = await replicas(configYaml(sim, `t-${randomUUID()}`), 2);
     const [a, b] = [daemons[0]!, daemons[1]!];
 
@@ -100,11 +70,11 @@ describe('two replicas sharing one Redis', () => {
 
     expect(sim.requests.filter((r) => r.limited || r.status === 429)).toEqual([]);
     for (const resource of RESOURCES) {
-      expect(actions(sim, 'start', resource).map((r) => r.status), resource).toEqual([201, 201]);
-      expect(actions(sim, 'stop', resource).map((r) => r.status), resource).toEqual([201, 201]);
+      expect(emqxPosts(sim, 'start', resource).map((r) => r.status), resource).toEqual([201, 201]);
+      expect(emqxPosts(sim, 'stop', resource).map((r) => r.status), resource).toEqual([201, 201]);
       for (const action of ['start', 'stop'] as const) {
-        const [first, second] = actions(sim, action, resource).map((r) => new Date(r.at).getTime());
-        expect(second! - first!, `${resource} ${action}`).toBeGreaterThanOrEqual(WINDOW_MS);
+        const [first, second] = emqxPosts(sim, action, resource).map((r) => new Date(r.at).getTime());
+        expect(second! - first!, `${resource} ${action}`).toBeGreaterThanOrEqual(EMQX_WINDOW_MS);
       }
     }
     // The replicas' counters add up to exactly what the provider received.

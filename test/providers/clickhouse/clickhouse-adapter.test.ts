@@ -1,59 +1,35 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, MockAgent } from 'undici';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../../src/config/load-config.ts';
 import { clickhouseObservedState, createClickhouseAdapter, currentStateIn, throttleWaitMs, type ClickhouseAdapter } from '../../../src/providers/clickhouse/clickhouse-adapter.ts';
 import { clickhouseDefinition } from '../../../src/providers/clickhouse/clickhouse-definition.ts';
 import type { ClickhouseConfig } from '../../../src/providers/clickhouse/clickhouse-schemas.ts';
 import { createClickhouseSimulator, type ClickhouseSimulatorOptions } from '../../../src/providers/clickhouse/clickhouse-simulator.ts';
-import { ProviderError } from '../../../src/providers/provider-error.ts';
-import { createSimulatorServer, type SimReply, type SimulatorServer } from '../../../src/providers/simulator-kit.ts';
+import type { SimReply, SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { providerFailure } from '../../support/provider-failure.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const ORG = '5e6f7a8b-1c2d-4e3f-9a0b-1c2d3e4f5a6b';
 const credentials = { keyId: 'adapter-key-id-5d2c', keySecret: 'adapter-key-secret-8e1f' };
-const logger = pino({ level: 'silent' });
 const servicePath = (id: string, tail = '') => `/v1/organizations/${ORG}/services/${id}${tail}`;
 
-let dispatcher: Agent;
-const closers: (() => Promise<void>)[] = [];
-
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await dispatcher.close();
-});
+const harness = useProviderHarness();
 
 function config(entry: Record<string, unknown>): ClickhouseConfig {
   return clickhouseDefinition.configSchema.parse({ type: 'clickhouse', organizationId: ORG, credentials, ...entry });
 }
 
 async function simulated(options: ClickhouseSimulatorOptions = {}): Promise<{ sim: SimulatorServer; adapter: ClickhouseAdapter }> {
-  const sim = createClickhouseSimulator({ credentials: { ...credentials, organizationId: ORG }, transitionMs: 3_600_000, ...options });
-  closers.push(() => sim.close());
-  const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: await sim.start() }), { logger, dispatcher });
+  const sim = await harness.start(createClickhouseSimulator({ credentials: { ...credentials, organizationId: ORG }, transitionMs: 3_600_000, ...options }));
+  const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: sim.url }), harness.deps);
   return { sim, adapter };
 }
 
-/** A server answering each request with the next reply (the last one repeats): ClickHouse misbehaving in ways the simulator does not. */
+/** ClickHouse misbehaving in ways the simulator does not: each request gets the next reply (the last one repeats). */
 async function answering(...replies: SimReply[]): Promise<{ server: SimulatorServer; adapter: ClickhouseAdapter }> {
-  let next = 0;
-  const server = createSimulatorServer({ type: 'fixed', options: {}, handle: () => replies[Math.min(next++, replies.length - 1)]! });
-  closers.push(() => server.close());
-  const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: await server.start() }), { logger, dispatcher });
-  return { server, adapter };
-}
-
-async function failure(call: Promise<unknown>): Promise<ProviderError> {
-  const error = await call.then(
-    (value) => ({ succeeded: value }),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
+  const server = await harness.answering(...replies);
+  return { server, adapter: createClickhouseAdapter('ch-test', config({ baseUrl: server.url }), harness.deps) };
 }
 
 const refusal = (status: number, error: string, headers?: Record<string, string>): SimReply => ({
@@ -101,7 +77,7 @@ describe('clickhouse adapter: status', () => {
     ['an error envelope with status 200', { status: 500, error: 'INTERNAL: oops', requestId: 'r' }],
   ])('takes %s for garbage', async (_what, body) => {
     const { adapter } = await answering({ status: 200, body });
-    const error = await failure(adapter.status('s1'));
+    const error = await providerFailure(adapter.status('s1'));
     expect(error.failure).toBe('transient');
     expect(error.message).toContain('unexpected response body');
   });
@@ -144,7 +120,7 @@ describe('clickhouse adapter: start and stop', () => {
     ['stop', 'terminated'],
   ])('reports %s on a %s service as conflict', async (action, state) => {
     const { adapter } = await simulated({ resources: { s1: state } });
-    const error = await failure(adapter[action as 'start' | 'stop']('s1'));
+    const error = await providerFailure(adapter[action as 'start' | 'stop']('s1'));
     expect(error).toMatchObject({ failure: 'conflict', status: 409, code: 'CONFLICT' });
     expect(error.message).toContain(`Current state: '${state}'`);
   });
@@ -161,7 +137,7 @@ describe('clickhouse adapter: start and stop', () => {
 
   it('names status, method, path, code, message and request id in its errors', async () => {
     const { adapter } = await answering(refusal(409, "CONFLICT: Only instance in one of the following states: 'stopped' can be started. Current state: 'stopping'"));
-    const error = await failure(adapter.start('s1'));
+    const error = await providerFailure(adapter.start('s1'));
     expect(error.message).toBe(
       `[ch-test] 409 on PATCH ${servicePath('s1', '/state')}: CONFLICT Only instance in one of the following states: 'stopped' can be started. Current state: 'stopping' (request 0a1b2c3d-0000-4000-8000-000000000000) (conflict)`,
     );
@@ -173,7 +149,7 @@ describe('clickhouse adapter: start and stop', () => {
     ['a result without a state', { status: 200, body: { status: 200, requestId: 'r', result: {} } }],
   ])('takes %s for garbage, never for success', async (_what, reply) => {
     const { adapter } = await answering(reply);
-    await expect(failure(adapter.stop('s1'))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(adapter.stop('s1'))).resolves.toMatchObject({ failure: 'transient' });
   });
 });
 
@@ -183,7 +159,7 @@ describe('clickhouse adapter: stopping an idle service', () => {
     ['conflict', 409, 'CONFLICT'],
   ])('wakes it when the stop is refused (idleStop=%s) and reports a conflict; the next stop takes it', async (idleStop, status, code) => {
     const { sim, adapter } = await simulated({ resources: { s1: 'idle' }, switches: { idleStop }, transitionMs: 40 });
-    const error = await failure(adapter.stop('s1'));
+    const error = await providerFailure(adapter.stop('s1'));
     expect(error).toMatchObject({ failure: 'conflict', status, code });
     expect(error.message).toContain('service is idle: sent awake, it can be stopped once it runs');
     expect(sim.requests.map(({ path, body, status: answered }) => ({ path, body, status: answered }))).toEqual([
@@ -203,20 +179,34 @@ describe('clickhouse adapter: stopping an idle service', () => {
 
   it('recognises an idle service from the message when no current state is named', async () => {
     const { server, adapter } = await answering(refusal(424, 'FAILED_DEPENDENCY: Service is idle'), { status: 200, body: { status: 200, result: { state: 'awaking' } } });
-    await expect(failure(adapter.stop('s1'))).resolves.toMatchObject({ failure: 'conflict', status: 424 });
+    await expect(providerFailure(adapter.stop('s1'))).resolves.toMatchObject({ failure: 'conflict', status: 424 });
     expect(server.requests.map((request) => request.body)).toEqual(['{"command":"stop"}', '{"command":"awake"}']);
+  });
+
+  it('sends the awake only when the key budget has room for it (extraRequest), else reports the conflict alone', async () => {
+    const sim = await harness.start(createClickhouseSimulator({ credentials: { ...credentials, organizationId: ORG }, transitionMs: 3_600_000, resources: { s1: 'idle' } }));
+    const asked: string[] = [];
+    const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: sim.url }), {
+      ...harness.deps,
+      extraRequest: async (resource) => (asked.push(resource), false),
+    });
+    const error = await providerFailure(adapter.stop('s1'));
+    expect(error).toMatchObject({ failure: 'conflict' });
+    expect(error.message).toContain('must wait for room in the request budget');
+    expect(asked).toEqual(['s1']);
+    expect(sim.requests.map((request) => request.body)).toEqual(['{"command":"stop"}']);
   });
 
   it('sends no awake for a 424 that is not about idling', async () => {
     const { server, adapter } = await answering(refusal(424, 'FAILED_DEPENDENCY: backup in progress'));
-    const error = await failure(adapter.stop('s1'));
+    const error = await providerFailure(adapter.stop('s1'));
     expect(error).toMatchObject({ failure: 'conflict', status: 424, code: 'FAILED_DEPENDENCY' });
     expect(server.requests).toHaveLength(1);
   });
 
   it('reports the stop conflict when the awake is refused too', async () => {
     const { adapter } = await answering(refusal(424, 'FAILED_DEPENDENCY: Service must be awake. Current state: idle'), refusal(409, "CONFLICT: Current state: 'awaking'"));
-    const error = await failure(adapter.stop('s1'));
+    const error = await providerFailure(adapter.stop('s1'));
     expect(error).toMatchObject({ failure: 'conflict', status: 424 });
     expect(error.message).toContain('awake refused too (409)');
   });
@@ -226,7 +216,7 @@ describe('clickhouse adapter: stopping an idle service', () => {
     const { sim, adapter } = await simulated({ clock, resources: { s1: 'idle' } });
     for (let read = 0; read < 9; read += 1) await adapter.status('s1');
     clock.advance(3_000);
-    const error = await failure(adapter.stop('s1'));
+    const error = await providerFailure(adapter.stop('s1'));
     expect(error).toMatchObject({ failure: 'throttled', status: 429, retryAfterMs: 7_000 });
     expect(error.message).toContain('PATCH');
     expect(sim.stateOf('s1')).toBe('idle');
@@ -249,28 +239,26 @@ describe('clickhouse adapter: errors', () => {
   ])('maps %i to %s', async (status, expected) => {
     const { sim, adapter } = await simulated({ resources: { s1: 'running' } });
     sim.injectFault({ kind: 'error', status });
-    await expect(failure(adapter.status('s1'))).resolves.toMatchObject({ failure: expected, status });
+    await expect(providerFailure(adapter.status('s1'))).resolves.toMatchObject({ failure: expected, status });
   });
 
   it('maps refused credentials to auth, as 401 or 403', async () => {
     for (const authFailure of ['401', '403']) {
-      const sim = createClickhouseSimulator({ credentials: { keyId: 'other', keySecret: 'other', organizationId: ORG }, resources: { s1: 'running' }, switches: { authFailure } });
-      closers.push(() => sim.close());
-      const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: await sim.start() }), { logger, dispatcher });
-      await expect(failure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'auth', status: Number(authFailure) });
+      const sim = await harness.start(createClickhouseSimulator({ credentials: { keyId: 'other', keySecret: 'other', organizationId: ORG }, resources: { s1: 'running' }, switches: { authFailure } }));
+      const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: sim.url }), harness.deps);
+      await expect(providerFailure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'auth', status: Number(authFailure) });
     }
   });
 
   it('maps a foreign organization to auth', async () => {
-    const sim = createClickhouseSimulator({ credentials, resources: { s1: 'running' } });
-    closers.push(() => sim.close());
-    const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: await sim.start() }), { logger, dispatcher });
-    await expect(failure(adapter.stop('s1'))).resolves.toMatchObject({ failure: 'auth', status: 403, code: 'FORBIDDEN' });
+    const sim = await harness.start(createClickhouseSimulator({ credentials, resources: { s1: 'running' } }));
+    const adapter = createClickhouseAdapter('ch-test', config({ baseUrl: sim.url }), harness.deps);
+    await expect(providerFailure(adapter.stop('s1'))).resolves.toMatchObject({ failure: 'auth', status: 403, code: 'FORBIDDEN' });
   });
 
   it('maps a 400 to invalid with the provider’s words', async () => {
     const { adapter } = await answering(refusal(400, 'BAD_REQUEST: Invalid command'));
-    await expect(failure(adapter.start('s1'))).resolves.toMatchObject({ failure: 'invalid', status: 400, code: 'BAD_REQUEST' });
+    await expect(providerFailure(adapter.start('s1'))).resolves.toMatchObject({ failure: 'invalid', status: 400, code: 'BAD_REQUEST' });
   });
 
   it('reads X-RateLimit-Reset in seconds from a 429', async () => {
@@ -278,7 +266,7 @@ describe('clickhouse adapter: errors', () => {
     const { adapter } = await simulated({ clock, resources: { s1: 'running' } });
     for (let read = 0; read < 10; read += 1) await adapter.status('s1');
     clock.advance(2_500);
-    await expect(failure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'throttled', status: 429, code: 'TOO_MANY_REQUESTS', retryAfterMs: 8_000 });
+    await expect(providerFailure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'throttled', status: 429, code: 'TOO_MANY_REQUESTS', retryAfterMs: 8_000 });
   });
 
   it.each([
@@ -290,7 +278,7 @@ describe('clickhouse adapter: errors', () => {
     const { adapter } = await simulated({ clock, resources: { s1: 'running' }, switches: { throttleHeaders } });
     for (let read = 0; read < 10; read += 1) await adapter.status('s1');
     clock.advance(2_500);
-    await expect(failure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs });
+    await expect(providerFailure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs });
   });
 
   it.each([
@@ -300,18 +288,18 @@ describe('clickhouse adapter: errors', () => {
     ['an unreadable reset, falling back to Retry-After', { 'x-ratelimit-reset': 'soon', 'retry-after': '4' }, 4_000],
   ])('reads a 429 wait given as %s', async (_what, headers, retryAfterMs) => {
     const { adapter } = await answering(refusal(429, 'TOO_MANY_REQUESTS: slow down', headers));
-    await expect(failure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs });
+    await expect(providerFailure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs });
   });
 
   it('masks credentials a provider echoes in an error', async () => {
     const { adapter } = await answering(refusal(403, `FORBIDDEN: unknown key ${credentials.keyId}:${credentials.keySecret}`));
-    const error = await failure(adapter.status('s1'));
+    const error = await providerFailure(adapter.status('s1'));
     expect(error.message).toBe(`[ch-test] 403 on GET ${servicePath('s1')}: FORBIDDEN unknown key ***:*** (request 0a1b2c3d-0000-4000-8000-000000000000) (auth)`);
   });
 
   it('shows a non-JSON error body cut short', async () => {
     const { adapter } = await answering({ status: 502, body: `<html>${'bad gateway '.repeat(50)}</html>` });
-    const error = await failure(adapter.status('s1'));
+    const error = await providerFailure(adapter.status('s1'));
     expect(error.failure).toBe('transient');
     expect(error.message).toMatch(/: <html>bad gateway .{150,210}… \(transient\)$/);
   });
@@ -319,7 +307,7 @@ describe('clickhouse adapter: errors', () => {
   it('reports a refused connection as transient', async () => {
     const { sim, adapter } = await simulated({ resources: { s1: 'running' } });
     await sim.close();
-    await expect(failure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'transient', status: undefined });
+    await expect(providerFailure(adapter.status('s1'))).resolves.toMatchObject({ failure: 'transient', status: undefined });
   });
 });
 
@@ -345,7 +333,7 @@ describe('clickhouse adapter: idle scaling', () => {
     ['a fractional timeout', { idleScaling: true, idleTimeoutMinutes: 7.5 }],
   ])('refuses %s as invalid without sending it', async (_what, settings) => {
     const { sim, adapter } = await simulated({ resources: { s1: 'running' } });
-    const error = await failure(adapter.setIdleScaling('s1', settings));
+    const error = await providerFailure(adapter.setIdleScaling('s1', settings));
     expect(error).toMatchObject({ failure: 'invalid', method: 'PATCH', path: servicePath('s1', '/scaling') });
     expect(error.message).toMatch(/^\[ch-test\] invalid on PATCH .*: request not sent: .*idleTimeoutMinutes/);
     expect(sim.requests).toHaveLength(0);
@@ -353,12 +341,12 @@ describe('clickhouse adapter: idle scaling', () => {
 
   it('maps its errors like any other call', async () => {
     const { adapter } = await simulated({ resources: {} });
-    await expect(failure(adapter.setIdleScaling('zz', { idleScaling: true, idleTimeoutMinutes: 5 }))).resolves.toMatchObject({ failure: 'not-found', status: 404 });
+    await expect(providerFailure(adapter.setIdleScaling('zz', { idleScaling: true, idleTimeoutMinutes: 5 }))).resolves.toMatchObject({ failure: 'not-found', status: 404 });
   });
 
   it('takes a garbage answer for a transient error', async () => {
     const { adapter } = await answering({ status: 200, body: { status: 200, result: { idleScaling: true } } });
-    await expect(failure(adapter.setIdleScaling('s1', { idleScaling: true, idleTimeoutMinutes: 5 }))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(adapter.setIdleScaling('s1', { idleScaling: true, idleTimeoutMinutes: 5 }))).resolves.toMatchObject({ failure: 'transient' });
   });
 });
 
@@ -381,28 +369,26 @@ describe('clickhouse adapter: helpers', () => {
 
 describe('clickhouse adapter: limits, config and definition', () => {
   it('declares 10 requests per 10 seconds per key by default, scoped per provider entry', () => {
-    const adapter = createClickhouseAdapter('c', config({}), { logger, dispatcher });
+    const adapter = createClickhouseAdapter('c', config({}), harness.deps);
     expect(adapter.limits).toEqual({ all: { max: 10, perMs: 10_000 } });
     expect(adapter.limitScope).toBe('provider');
   });
 
   it('lets the config override single operations and the scope', () => {
-    const adapter = createClickhouseAdapter('c', config({ limits: { all: { max: 8, per: '10s' }, stop: { max: 1, per: '5m' } }, limitScope: 'resource' }), { logger, dispatcher });
+    const adapter = createClickhouseAdapter('c', config({ limits: { all: { max: 8, per: '10s' }, stop: { max: 1, per: '5m' } }, limitScope: 'resource' }), harness.deps);
     expect(adapter.limits).toEqual({ all: { max: 8, perMs: 10_000 }, stop: { max: 1, perMs: 300_000 } });
     expect(adapter.limitScope).toBe('resource');
   });
 
   it('calls the public endpoint with Basic auth when no baseUrl is set', async () => {
-    const mock = new MockAgent();
-    mock.disableNetConnect();
-    closers.push(() => mock.close());
-    const basic = `Basic ${Buffer.from(`${credentials.keyId}:${credentials.keySecret}`).toString('base64')}`;
+    const mock = harness.mockAgent();
+    const basic = basicAuth(credentials.keyId, credentials.keySecret);
     const pool = mock.get('https://api.clickhouse.cloud');
     pool.intercept({ path: servicePath('s1'), method: 'GET', headers: { authorization: basic } }).reply(200, { status: 200, requestId: 'r', result: { id: 's1', state: 'idle' } });
     pool
       .intercept({ path: servicePath('s1', '/state'), method: 'PATCH', headers: { authorization: basic, 'content-type': 'application/json' }, body: '{"command":"stop"}' })
       .reply(200, { status: 200, requestId: 'r', result: { id: 's1', state: 'stopping' } });
-    const adapter = clickhouseDefinition.create('clickhouse', config({}), { logger, dispatcher: mock });
+    const adapter = clickhouseDefinition.create('clickhouse', config({}), { logger: harness.logger, dispatcher: mock });
     await expect(adapter.status('s1')).resolves.toEqual({ state: 'running', raw: 'idle' });
     await expect(adapter.stop('s1')).resolves.toEqual({ kind: 'accepted', raw: 'stopping' });
   });

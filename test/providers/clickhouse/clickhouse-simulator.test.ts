@@ -1,60 +1,30 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Agent, request } from 'undici';
+import { describe, expect, it, vi } from 'vitest';
 import { CLICKHOUSE_DEMO_CREDENTIALS, createClickhouseSimulator, type ClickhouseSimulatorOptions } from '../../../src/providers/clickhouse/clickhouse-simulator.ts';
 import type { SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { callSimulator, type SimulatorAnswer } from '../../support/call-simulator.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const demo = { keyId: CLICKHOUSE_DEMO_CREDENTIALS.keyId, keySecret: CLICKHOUSE_DEMO_CREDENTIALS.keySecret };
 const ORG = CLICKHOUSE_DEMO_CREDENTIALS.organizationId;
 const SECOND = 1_000;
 
-let dispatcher: Agent;
-const sims: SimulatorServer[] = [];
+const harness = useProviderHarness();
 
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  vi.useRealTimers();
-  for (const sim of sims.splice(0)) await sim.close();
-  await dispatcher.close();
-});
-
-async function started(options: ClickhouseSimulatorOptions = {}): Promise<SimulatorServer> {
-  const sim = createClickhouseSimulator({ transitionMs: 3_600_000, ...options });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: unknown;
-}
+const started = (options: ClickhouseSimulatorOptions = {}) => harness.start(createClickhouseSimulator({ transitionMs: 3_600_000, ...options }));
 
 /** `auth: null` sends no Authorization header; `body` is sent as JSON unless it is a string. */
-async function call(sim: SimulatorServer, method: string, path: string, options: { auth?: { keyId: string; keySecret: string } | null; body?: unknown } = {}): Promise<Answer> {
+async function call(sim: SimulatorServer, method: string, path: string, options: { auth?: { keyId: string; keySecret: string } | null; body?: unknown } = {}): Promise<SimulatorAnswer> {
   const auth = options.auth === undefined ? demo : options.auth;
-  const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${auth.keyId}:${auth.keySecret}`).toString('base64')}` } : {};
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-  const response = await request(new URL(path, sim.url).href, { dispatcher, method: method as 'GET', headers, ...(body === undefined ? {} : { body }) });
-  const text = await response.body.text();
-  let json: unknown = text;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    // kept as text: the malformed fault
-  }
-  return { status: response.statusCode, headers: response.headers, json };
+  return callSimulator(harness.dispatcher, sim, method, path, { headers: auth ? { authorization: basicAuth(auth.keyId, auth.keySecret) } : {}, body: options.body });
 }
 
 const service = (id: string, tail = '') => `/v1/organizations/${ORG}/services/${id}${tail}`;
 const command = (sim: SimulatorServer, id: string, name: string) => call(sim, 'PATCH', service(id, '/state'), { body: { command: name } });
 /** Lets promise callbacks run (setImmediate is not faked where these tests fake setTimeout). */
 const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
-const errorOf = (answer: Answer) => (answer.json as { error: string }).error;
+const errorOf = (answer: SimulatorAnswer) => (answer.json as { error: string }).error;
 
 describe('clickhouse simulator: API', () => {
   it('answers a service in the documented envelope, and lists them', async () => {

@@ -1,32 +1,21 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, MockAgent } from 'undici';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../../src/config/load-config.ts';
 import { cloudsigmaObservedState, createCloudsigmaAdapter } from '../../../src/providers/cloudsigma/cloudsigma-adapter.ts';
 import { cloudsigmaDefinition } from '../../../src/providers/cloudsigma/cloudsigma-definition.ts';
 import { emqxDefinition } from '../../../src/providers/emqx/emqx-definition.ts';
 import type { CloudsigmaConfig } from '../../../src/providers/cloudsigma/cloudsigma-schemas.ts';
 import { createCloudsigmaSimulator, type CloudsigmaSimulatorOptions } from '../../../src/providers/cloudsigma/cloudsigma-simulator.ts';
-import { ProviderError } from '../../../src/providers/provider-error.ts';
 import type { ProviderAdapter } from '../../../src/providers/provider.ts';
-import { createSimulatorServer, type SimReply, type SimulatorServer } from '../../../src/providers/simulator-kit.ts';
+import type { SimReply, SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { providerFailure } from '../../support/provider-failure.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const credentials = { username: 'ops@example.com', password: 'adapter-password-7c3e' };
-const logger = pino({ level: 'silent' });
 const U1 = '3f1c9a2e-8b4d-4e6f-a1b2-c3d4e5f60718';
 
-let dispatcher: Agent;
-const closers: (() => Promise<void>)[] = [];
-
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await dispatcher.close();
-});
+const harness = useProviderHarness();
 
 function config(entry: Record<string, unknown>): CloudsigmaConfig {
   return cloudsigmaDefinition.configSchema.parse({ type: 'cloudsigma', credentials, ...entry });
@@ -36,9 +25,8 @@ async function simulated(
   options: CloudsigmaSimulatorOptions = {},
   entry: Record<string, unknown> = {},
 ): Promise<{ sim: SimulatorServer; adapter: ProviderAdapter }> {
-  const sim = createCloudsigmaSimulator({ credentials, transitionMs: 3_600_000, ...options });
-  closers.push(() => sim.close());
-  const adapter = createCloudsigmaAdapter('cs-test', config({ baseUrl: await sim.start(), ...entry }), { logger, dispatcher });
+  const sim = await harness.start(createCloudsigmaSimulator({ credentials, transitionMs: 3_600_000, ...options }));
+  const adapter = createCloudsigmaAdapter('cs-test', config({ baseUrl: sim.url, ...entry }), harness.deps);
   return { sim, adapter };
 }
 
@@ -46,18 +34,8 @@ const legacyEntry = { apiVersion: '1.0' };
 
 /** A server that answers every request with `reply`: the provider misbehaving in ways the simulator does not. */
 async function answering(reply: SimReply, entry: Record<string, unknown> = {}): Promise<ProviderAdapter> {
-  const server = createSimulatorServer({ type: 'fixed', options: {}, handle: () => reply });
-  closers.push(() => server.close());
-  return createCloudsigmaAdapter('cs-test', config({ baseUrl: await server.start(), ...entry }), { logger, dispatcher });
-}
-
-async function failure(call: Promise<unknown>): Promise<ProviderError> {
-  const error = await call.then(
-    (value) => ({ succeeded: value }),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
+  const server = await harness.answering(reply);
+  return createCloudsigmaAdapter('cs-test', config({ baseUrl: server.url, ...entry }), harness.deps);
 }
 
 const errorList = (status: number, type: string, message: string): SimReply => ({
@@ -116,7 +94,7 @@ describe('cloudsigma adapter: status', () => {
     ['an HTML page for 1.0', { status: 200, body: '<html>status active</html>' }, legacyEntry],
   ])('takes %s for garbage', async (_what, reply, entry) => {
     const adapter = await answering(reply, entry);
-    const error = await failure(adapter.status(U1));
+    const error = await providerFailure(adapter.status(U1));
     expect(error.failure).toBe('transient');
     expect(error.message).toMatch(/malformed response body|unexpected response body/);
   });
@@ -157,14 +135,14 @@ describe('cloudsigma adapter: start and stop on API 2.0', () => {
     ['stop', 'unavailable'],
   ] as const)('takes a refusal to %s a %s server as conflict, naming the state', async (action, state) => {
     const { adapter } = await simulated({ resources: { u1: state } });
-    const error = await failure(adapter[action]('u1'));
+    const error = await providerFailure(adapter[action]('u1'));
     expect(error).toMatchObject({ failure: 'conflict', status: 403, code: 'permission', method: 'POST' });
     expect(error.message).toContain(`guest in state "${state}"`);
   });
 
   it('writes the refusal as one line naming source, method, path, type and message', async () => {
     const { adapter } = await simulated({ resources: { u1: 'stopping' } });
-    const error = await failure(adapter.start('u1'));
+    const error = await providerFailure(adapter.start('u1'));
     expect(error.message).toBe(
       '[cs-test] 403 on POST /servers/u1/action/?do=start: permission Cannot start guest in state "stopping". Guest should be in state "stopped" (conflict)',
     );
@@ -172,7 +150,7 @@ describe('cloudsigma adapter: start and stop on API 2.0', () => {
 
   it('does not take another verb’s state refusal for its own', async () => {
     const adapter = await answering(errorList(403, 'permission', 'Cannot stop guest in state "stopped"'));
-    await expect(failure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'auth' });
+    await expect(providerFailure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'auth' });
   });
 
   it.each([
@@ -182,7 +160,7 @@ describe('cloudsigma adapter: start and stop on API 2.0', () => {
     ['key/value text', { status: 200, body: 'status active\n' }],
   ])('takes %s for garbage, never for success', async (_what, reply) => {
     const adapter = await answering(reply);
-    await expect(failure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'transient' });
   });
 });
 
@@ -213,7 +191,7 @@ describe('cloudsigma adapter: start and stop on API 1.0', () => {
     ['bad-request', 400, 'conflict'],
   ])('tolerates the %s reading of "already": %i is a conflict the status read settles', async (legacyAlready, status, expected) => {
     const { adapter } = await simulated({ resources: { u1: 'active' }, switches: { legacyAlready } }, legacyEntry);
-    await expect(failure(adapter.start('u1'))).resolves.toMatchObject({ failure: expected, status });
+    await expect(providerFailure(adapter.start('u1'))).resolves.toMatchObject({ failure: expected, status });
     await expect(adapter.status('u1')).resolves.toEqual({ state: 'running', raw: 'active' });
   });
 
@@ -225,7 +203,7 @@ describe('cloudsigma adapter: start and stop on API 1.0', () => {
 
   it('takes a 200 whose body is not key/value text for garbage', async () => {
     const adapter = await answering({ status: 200, body: { status: 'active' } }, legacyEntry);
-    await expect(failure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'transient' });
   });
 });
 
@@ -248,8 +226,8 @@ describe('cloudsigma adapter: errors', () => {
     [418, 'something-new', 'invalid'],
   ])('API 2.0: maps %i %s to %s', async (status, type, expected) => {
     const adapter = await answering(errorList(status, type, `simulated ${type}`));
-    await expect(failure(adapter.status('u1'))).resolves.toMatchObject({ failure: expected, status, code: type });
-    await expect(failure(adapter.start('u1'))).resolves.toMatchObject({ failure: expected, status, code: type });
+    await expect(providerFailure(adapter.status('u1'))).resolves.toMatchObject({ failure: expected, status, code: type });
+    await expect(providerFailure(adapter.start('u1'))).resolves.toMatchObject({ failure: expected, status, code: type });
   });
 
   it.each([
@@ -266,14 +244,14 @@ describe('cloudsigma adapter: errors', () => {
     ['POST', 504, 'transient'],
   ])('API 1.0: maps %s %i to %s, with the text as detail', async (method, status, expected) => {
     const adapter = await answering({ status, body: `simulated ${status}\n` }, legacyEntry);
-    const error = await failure(method === 'GET' ? adapter.status('u1') : adapter.start('u1'));
+    const error = await providerFailure(method === 'GET' ? adapter.status('u1') : adapter.start('u1'));
     expect(error).toMatchObject({ failure: expected, status, code: undefined });
     expect(error.message).toContain(`: simulated ${status} (${expected})`);
   });
 
   it('takes a redirect (a path without its trailing slash) as our mistake', async () => {
     const adapter = await answering({ status: 301, headers: { location: '/servers/u1/' } });
-    await expect(failure(adapter.status('u1'))).resolves.toMatchObject({ failure: 'invalid', status: 301 });
+    await expect(providerFailure(adapter.status('u1'))).resolves.toMatchObject({ failure: 'invalid', status: 301 });
   });
 
   it('reads Retry-After in seconds from a 429', async () => {
@@ -282,25 +260,25 @@ describe('cloudsigma adapter: errors', () => {
     await adapter.status('u1');
     clock.advance(20_000);
     await adapter.status('u1');
-    const error = await failure(adapter.status('u1'));
+    const error = await providerFailure(adapter.status('u1'));
     expect(error).toMatchObject({ failure: 'throttled', status: 429, retryAfterMs: 40_000 });
   });
 
   it('has no retryAfterMs when the 429 comes without Retry-After', async () => {
     const { adapter } = await simulated({ requestsPerMinute: 1, resources: { u1: 'stopped' } });
     await adapter.start('u1');
-    await expect(failure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: undefined });
+    await expect(providerFailure(adapter.start('u1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: undefined });
   });
 
   it('masks credentials a provider echoes in an error', async () => {
     const adapter = await answering(errorList(401, 'permission', `unknown user ${credentials.username} with ${credentials.password}`));
-    const error = await failure(adapter.status('u1'));
+    const error = await providerFailure(adapter.status('u1'));
     expect(error.message).toBe('[cs-test] 401 on GET /servers/u1/: permission unknown user *** with *** (auth)');
   });
 
   it('shows a body that is not an error list cut short', async () => {
     const adapter = await answering({ status: 502, body: `<html>${'bad gateway '.repeat(50)}</html>` });
-    const error = await failure(adapter.status('u1'));
+    const error = await providerFailure(adapter.status('u1'));
     expect(error).toMatchObject({ failure: 'transient', code: undefined });
     expect(error.message.length).toBeLessThan(300);
     expect(error.message).toContain('<html>bad gateway');
@@ -309,21 +287,15 @@ describe('cloudsigma adapter: errors', () => {
   it('reports a refused connection as transient', async () => {
     const { sim, adapter } = await simulated({ resources: { u1: 'running' } });
     await sim.close();
-    await expect(failure(adapter.status('u1'))).resolves.toMatchObject({ failure: 'transient', status: undefined });
+    await expect(providerFailure(adapter.status('u1'))).resolves.toMatchObject({ failure: 'transient', status: undefined });
   });
 });
 
 describe('cloudsigma adapter: endpoint, limits, config and definition', () => {
-  function mocked(): MockAgent {
-    const mock = new MockAgent();
-    mock.disableNetConnect();
-    closers.push(() => mock.close());
-    return mock;
-  }
-  const basic = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  const basic = basicAuth(credentials.username, credentials.password);
 
   it('calls https://{location}.cloudsigma.com/api/2.0/ with Basic auth and JSON', async () => {
-    const mock = mocked();
+    const mock = harness.mockAgent();
     mock
       .get('https://fra.cloudsigma.com')
       .intercept({ path: `/api/2.0/servers/${U1}/`, method: 'GET', headers: { authorization: basic, accept: 'application/json' } })
@@ -332,13 +304,13 @@ describe('cloudsigma adapter: endpoint, limits, config and definition', () => {
       .get('https://fra.cloudsigma.com')
       .intercept({ path: `/api/2.0/servers/${U1}/action/?do=start`, method: 'POST', body: '{}', headers: { authorization: basic, 'content-type': 'application/json' } })
       .reply(202, { action: 'start', result: 'success', uuid: U1 });
-    const adapter = cloudsigmaDefinition.create('cs', config({ location: 'fra' }), { logger, dispatcher: mock });
+    const adapter = cloudsigmaDefinition.create('cs', config({ location: 'fra' }), { logger: harness.logger, dispatcher: mock });
     await expect(adapter.status(U1)).resolves.toEqual({ state: 'running', raw: 'running' });
     await expect(adapter.start(U1)).resolves.toEqual({ kind: 'accepted', raw: 'start' });
   });
 
   it('calls https://api.{location}.cloudsigma.com with text/plain for API 1.0', async () => {
-    const mock = mocked();
+    const mock = harness.mockAgent();
     mock
       .get('https://api.lvs.cloudsigma.com')
       .intercept({ path: `/servers/${U1}/info`, method: 'GET', headers: { authorization: basic, accept: 'text/plain' } })
@@ -347,33 +319,33 @@ describe('cloudsigma adapter: endpoint, limits, config and definition', () => {
       .get('https://api.lvs.cloudsigma.com')
       .intercept({ path: `/servers/${U1}/start`, method: 'POST', headers: { authorization: basic, 'content-type': 'text/plain' } })
       .reply(204, '');
-    const adapter = cloudsigmaDefinition.create('cs', config({ location: 'lvs', apiVersion: '1.0' }), { logger, dispatcher: mock });
+    const adapter = cloudsigmaDefinition.create('cs', config({ location: 'lvs', apiVersion: '1.0' }), { logger: harness.logger, dispatcher: mock });
     await expect(adapter.status(U1)).resolves.toEqual({ state: 'stopped', raw: 'stopped' });
     await expect(adapter.start(U1)).resolves.toEqual({ kind: 'accepted' });
   });
 
   it('prefers baseUrl over location', async () => {
-    const mock = mocked();
+    const mock = harness.mockAgent();
     mock.get('https://proxy.example.com').intercept({ path: `/cs/api/2.0/servers/${U1}/`, method: 'GET' }).reply(200, { status: 'stopped' });
-    const adapter = cloudsigmaDefinition.create('cs', config({ location: 'zrh', baseUrl: 'https://proxy.example.com/cs/api/2.0/' }), { logger, dispatcher: mock });
+    const adapter = cloudsigmaDefinition.create('cs', config({ location: 'zrh', baseUrl: 'https://proxy.example.com/cs/api/2.0/' }), { logger: harness.logger, dispatcher: mock });
     await expect(adapter.status(U1)).resolves.toMatchObject({ state: 'stopped' });
   });
 
   it('declares the documented limits by default, scoped per provider entry', () => {
-    const adapter = createCloudsigmaAdapter('cs', config({ location: 'zrh' }), { logger, dispatcher });
+    const adapter = createCloudsigmaAdapter('cs', config({ location: 'zrh' }), harness.deps);
     expect(adapter.limits).toEqual({ status: { max: 10_000, perMs: 60_000 }, all: { max: 10_000, perMs: 60_000 } });
     expect(adapter.limitScope).toBe('provider');
   });
 
   it('lets the config override single operations and the scope', () => {
     const entry = { location: 'zrh', limits: { start: { max: 1, per: '10m' }, all: { max: 100, per: '1m' } }, limitScope: 'resource' };
-    const adapter = createCloudsigmaAdapter('cs', config(entry), { logger, dispatcher });
+    const adapter = createCloudsigmaAdapter('cs', config(entry), harness.deps);
     expect(adapter.limits).toEqual({ start: { max: 1, perMs: 600_000 }, status: { max: 10_000, perMs: 60_000 }, all: { max: 100, perMs: 60_000 } });
     expect(adapter.limitScope).toBe('resource');
   });
 
   it('declares transitional states for 2.0 only', () => {
-    const adapter = (entry: Record<string, unknown>) => createCloudsigmaAdapter('cs', config({ location: 'zrh', ...entry }), { logger, dispatcher });
+    const adapter = (entry: Record<string, unknown>) => createCloudsigmaAdapter('cs', config({ location: 'zrh', ...entry }), harness.deps);
     expect(adapter({}).capabilities).toEqual({ reportsTransitions: true, batchStatus: false });
     expect(adapter(legacyEntry).capabilities).toEqual({ reportsTransitions: false, batchStatus: false });
   });

@@ -1,63 +1,23 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Agent, request } from 'undici';
+import { describe, expect, it, vi } from 'vitest';
 import { createCloudsigmaSimulator, type CloudsigmaSimulatorOptions } from '../../../src/providers/cloudsigma/cloudsigma-simulator.ts';
 import type { SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { callSimulator, type SimulatorAnswer } from '../../support/call-simulator.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const demo = { username: 'demo@example.com', password: 'demo-password' };
 const SECOND = 1_000;
 const MINUTE = 60_000;
 
-let dispatcher: Agent;
-const sims: SimulatorServer[] = [];
+const harness = useProviderHarness();
 
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  vi.useRealTimers();
-  for (const sim of sims.splice(0)) await sim.close();
-  await dispatcher.close();
-});
-
-async function started(options: CloudsigmaSimulatorOptions = {}): Promise<SimulatorServer> {
-  const sim = createCloudsigmaSimulator({ transitionMs: 3_600_000, ...options });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  json: unknown;
-}
+const started = (options: CloudsigmaSimulatorOptions = {}) => harness.start(createCloudsigmaSimulator({ transitionMs: 3_600_000, ...options }));
 
 /** `path` is relative to the origin; `auth: null` sends no Authorization header. */
-async function call(
-  sim: SimulatorServer,
-  method: string,
-  path: string,
-  options: { auth?: { username: string; password: string } | null; body?: string } = {},
-): Promise<Answer> {
+async function call(sim: SimulatorServer, method: string, path: string, options: { auth?: { username: string; password: string } | null; body?: string } = {}): Promise<SimulatorAnswer> {
   const auth = options.auth === undefined ? demo : options.auth;
-  const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : {};
-  const response = await request(new URL(path, sim.url).href, {
-    dispatcher,
-    method: method as 'GET',
-    headers,
-    ...(options.body === undefined ? {} : { body: options.body }),
-  });
-  const text = await response.body.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    // text/plain (API 1.0) or the malformed fault
-  }
-  return { status: response.statusCode, headers: response.headers, text, json };
+  return callSimulator(harness.dispatcher, sim, method, path, { headers: auth ? { authorization: basicAuth(auth.username, auth.password) } : {}, body: options.body });
 }
 
 const v2 = (path: string) => `/api/2.0${path}`;

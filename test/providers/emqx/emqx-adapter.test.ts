@@ -1,55 +1,33 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, MockAgent } from 'undici';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { createEmqxAdapter } from '../../../src/providers/emqx/emqx-adapter.ts';
 import { emqxDefinition } from '../../../src/providers/emqx/emqx-definition.ts';
 import { createEmqxSimulator, type EmqxSimulatorOptions } from '../../../src/providers/emqx/emqx-simulator.ts';
 import type { EmqxConfig } from '../../../src/providers/emqx/emqx-schemas.ts';
-import { ProviderError } from '../../../src/providers/provider-error.ts';
 import type { ProviderAdapter } from '../../../src/providers/provider.ts';
-import { createSimulatorServer, type SimReply, type SimulatorServer } from '../../../src/providers/simulator-kit.ts';
+import type { SimReply, SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { providerFailure } from '../../support/provider-failure.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const credentials = { key: 'adapter-key-5d2c', secret: 'adapter-secret-8e1f' };
-const logger = pino({ level: 'silent' });
 
-let dispatcher: Agent;
-const closers: (() => Promise<void>)[] = [];
-
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await dispatcher.close();
-});
+const harness = useProviderHarness();
 
 function config(entry: Record<string, unknown>): EmqxConfig {
   return emqxDefinition.configSchema.parse({ type: 'emqx', credentials, ...entry });
 }
 
 async function simulated(options: EmqxSimulatorOptions = {}): Promise<{ sim: SimulatorServer; adapter: ProviderAdapter }> {
-  const sim = createEmqxSimulator({ credentials, transitionMs: 3_600_000, ...options });
-  closers.push(() => sim.close());
-  const adapter = createEmqxAdapter('emqx-test', config({ baseUrl: await sim.start() }), { logger, dispatcher });
+  const sim = await harness.start(createEmqxSimulator({ credentials, transitionMs: 3_600_000, ...options }));
+  const adapter = createEmqxAdapter('emqx-test', config({ baseUrl: sim.url }), harness.deps);
   return { sim, adapter };
 }
 
 /** A server that answers every request with `reply`: the provider misbehaving in ways the simulator does not. */
 async function answering(reply: SimReply): Promise<ProviderAdapter> {
-  const server = createSimulatorServer({ type: 'fixed', options: {}, handle: () => reply });
-  closers.push(() => server.close());
-  return createEmqxAdapter('emqx-test', config({ baseUrl: await server.start() }), { logger, dispatcher });
-}
-
-async function failure(call: Promise<unknown>): Promise<ProviderError> {
-  const error = await call.then(
-    (value) => ({ succeeded: value }),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
+  const server = await harness.answering(reply);
+  return createEmqxAdapter('emqx-test', config({ baseUrl: server.url }), harness.deps);
 }
 
 describe('emqx adapter: status', () => {
@@ -74,7 +52,7 @@ describe('emqx adapter: status', () => {
 
   it('takes a status body without a status string for garbage', async () => {
     const adapter = await answering({ status: 200, body: { deploymentID: 'd1', status: 3 } });
-    const error = await failure(adapter.status('d1'));
+    const error = await providerFailure(adapter.status('d1'));
     expect(error.failure).toBe('transient');
     expect(error.message).toContain('unexpected response body');
   });
@@ -93,14 +71,14 @@ describe('emqx adapter: start and stop', () => {
 
   it('maps 422 to conflict, with the code and message from the body', async () => {
     const { adapter } = await simulated({ resources: { d1: 'starting' } });
-    const error = await failure(adapter.start('d1'));
+    const error = await providerFailure(adapter.start('d1'));
     expect(error).toMatchObject({ failure: 'conflict', status: 422, code: 'INVALID_DEPLOYMENT_STATUS', method: 'POST', path: '/deployments/d1/start' });
     expect(error.message).toBe('[emqx-test] 422 on POST /deployments/d1/start: INVALID_DEPLOYMENT_STATUS deployment d1 is starting; start needs it stopped (conflict)');
   });
 
   it('reads a numeric error code', async () => {
     const { adapter } = await simulated({ resources: { d1: 'stopped' }, switches: { errorCode: 'number' } });
-    await expect(failure(adapter.stop('d1'))).resolves.toMatchObject({ failure: 'conflict', code: '422' });
+    await expect(providerFailure(adapter.stop('d1'))).resolves.toMatchObject({ failure: 'conflict', code: '422' });
   });
 
   it.each([
@@ -109,7 +87,7 @@ describe('emqx adapter: start and stop', () => {
     ['an HTML page', { status: 200, body: '<html>ok</html>' }],
   ])('takes %s for garbage, never for success', async (_what, reply) => {
     const adapter = await answering(reply);
-    await expect(failure(adapter.start('d1'))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(adapter.start('d1'))).resolves.toMatchObject({ failure: 'transient' });
   });
 });
 
@@ -126,7 +104,7 @@ describe('emqx adapter: errors', () => {
   ])('maps %i to %s', async (status, expected) => {
     const { sim, adapter } = await simulated({ resources: { d1: 'running' } });
     sim.injectFault({ kind: 'error', status });
-    await expect(failure(adapter.status('d1'))).resolves.toMatchObject({ failure: expected, status });
+    await expect(providerFailure(adapter.status('d1'))).resolves.toMatchObject({ failure: expected, status });
   });
 
   it('reads Retry-After in seconds from a 429', async () => {
@@ -135,7 +113,7 @@ describe('emqx adapter: errors', () => {
     await adapter.start('d1');
     sim.setState('d1', 'stopped');
     clock.advance(20 * 60_000);
-    const error = await failure(adapter.start('d1'));
+    const error = await providerFailure(adapter.start('d1'));
     expect(error).toMatchObject({ failure: 'throttled', status: 429, retryAfterMs: 40 * 60_000 });
   });
 
@@ -143,7 +121,7 @@ describe('emqx adapter: errors', () => {
     const { sim, adapter } = await simulated({ resources: { d1: 'stopped' } });
     await adapter.start('d1');
     sim.setState('d1', 'stopped');
-    await expect(failure(adapter.start('d1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: undefined });
+    await expect(providerFailure(adapter.start('d1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: undefined });
   });
 
   it('reads Retry-After as an HTTP date against the answer’s own Date', async () => {
@@ -152,18 +130,18 @@ describe('emqx adapter: errors', () => {
       body: { code: 'TOO_MANY_REQUESTS' },
       headers: { date: 'Mon, 06 Jan 2025 08:00:00 GMT', 'retry-after': 'Mon, 06 Jan 2025 08:02:30 GMT' },
     });
-    await expect(failure(adapter.status('d1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: 150_000 });
+    await expect(providerFailure(adapter.status('d1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: 150_000 });
   });
 
   it('masks credentials a provider echoes in an error', async () => {
     const adapter = await answering({ status: 401, body: { code: 'UNAUTHORIZED', message: `unknown key ${credentials.key} / ${credentials.secret}` } });
-    const error = await failure(adapter.status('d1'));
+    const error = await providerFailure(adapter.status('d1'));
     expect(error.message).toBe('[emqx-test] 401 on GET /deployments/d1: UNAUTHORIZED unknown key *** / *** (auth)');
   });
 
   it('shows a non-JSON error body cut short', async () => {
     const adapter = await answering({ status: 502, body: `<html>${'bad gateway '.repeat(50)}</html>` });
-    const error = await failure(adapter.status('d1'));
+    const error = await providerFailure(adapter.status('d1'));
     expect(error.failure).toBe('transient');
     expect(error.message.length).toBeLessThan(300);
     expect(error.message).toContain('<html>bad gateway');
@@ -172,13 +150,13 @@ describe('emqx adapter: errors', () => {
   it('reports a refused connection as transient', async () => {
     const { sim, adapter } = await simulated({ resources: { d1: 'running' } });
     await sim.close();
-    await expect(failure(adapter.status('d1'))).resolves.toMatchObject({ failure: 'transient', status: undefined });
+    await expect(providerFailure(adapter.status('d1'))).resolves.toMatchObject({ failure: 'transient', status: undefined });
   });
 });
 
 describe('emqx adapter: limits and definition', () => {
   it('declares the documented limits by default, scoped per resource', () => {
-    const adapter = createEmqxAdapter('e', config({}), { logger, dispatcher });
+    const adapter = createEmqxAdapter('e', config({}), harness.deps);
     expect(adapter.limits).toEqual({
       start: { max: 1, perMs: 3_600_000 },
       stop: { max: 1, perMs: 3_600_000 },
@@ -188,10 +166,7 @@ describe('emqx adapter: limits and definition', () => {
   });
 
   it('lets the config override single operations and the scope', () => {
-    const adapter = createEmqxAdapter('e', config({ limits: { start: { max: 2, per: '30m' }, all: { max: 100, per: '1h' } }, limitScope: 'provider' }), {
-      logger,
-      dispatcher,
-    });
+    const adapter = createEmqxAdapter('e', config({ limits: { start: { max: 2, per: '30m' }, all: { max: 100, per: '1h' } }, limitScope: 'provider' }), harness.deps);
     expect(adapter.limits).toEqual({
       start: { max: 2, perMs: 1_800_000 },
       stop: { max: 1, perMs: 3_600_000 },
@@ -202,15 +177,13 @@ describe('emqx adapter: limits and definition', () => {
   });
 
   it('calls the public endpoint with Basic auth when no baseUrl is set', async () => {
-    const mock = new MockAgent();
-    mock.disableNetConnect();
-    closers.push(() => mock.close());
-    const basic = `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString('base64')}`;
+    const mock = harness.mockAgent();
+    const basic = basicAuth(credentials.key, credentials.secret);
     mock
       .get('https://cloud-intl.emqx.com')
       .intercept({ path: '/public_api/v1/deployments/w41b11c0', method: 'GET', headers: { authorization: basic } })
       .reply(200, { deploymentID: 'w41b11c0', status: 'running' });
-    const adapter = emqxDefinition.create('emqx', config({}), { logger, dispatcher: mock });
+    const adapter = emqxDefinition.create('emqx', config({}), { logger: harness.logger, dispatcher: mock });
     await expect(adapter.status('w41b11c0')).resolves.toEqual({ state: 'running', raw: 'running' });
   });
 

@@ -1,56 +1,22 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Agent, request } from 'undici';
+import { describe, expect, it, vi } from 'vitest';
 import { createEmqxSimulator, type EmqxSimulatorOptions } from '../../../src/providers/emqx/emqx-simulator.ts';
 import type { SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { callSimulator, type SimulatorAnswer } from '../../support/call-simulator.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const demo = { key: 'demo-key', secret: 'demo-secret' };
 const MINUTE = 60_000;
 
-let dispatcher: Agent;
-const sims: SimulatorServer[] = [];
+const harness = useProviderHarness();
 
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  for (const sim of sims.splice(0)) await sim.close();
-  await dispatcher.close();
-  vi.useRealTimers();
-});
-
-async function started(options: EmqxSimulatorOptions = {}): Promise<SimulatorServer> {
-  const sim = createEmqxSimulator({ transitionMs: 3_600_000, ...options });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: unknown;
-}
+const started = (options: EmqxSimulatorOptions = {}) => harness.start(createEmqxSimulator({ transitionMs: 3_600_000, ...options }));
 
 /** `path` is relative to the origin; `auth: null` sends no Authorization header. */
-async function call(sim: SimulatorServer, method: string, path: string, options: { auth?: { key: string; secret: string } | null; body?: unknown } = {}): Promise<Answer> {
+async function call(sim: SimulatorServer, method: string, path: string, options: { auth?: { key: string; secret: string } | null; body?: object } = {}): Promise<SimulatorAnswer> {
   const auth = options.auth === undefined ? demo : options.auth;
-  const headers: Record<string, string> = auth ? { authorization: `Basic ${Buffer.from(`${auth.key}:${auth.secret}`).toString('base64')}` } : {};
-  const response = await request(new URL(path, sim.url).href, {
-    dispatcher,
-    method: method as 'GET',
-    headers,
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.body.text();
-  let json: unknown = text;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    // kept as text: the malformed fault
-  }
-  return { status: response.statusCode, headers: response.headers, json };
+  return callSimulator(harness.dispatcher, sim, method, path, { headers: auth ? { authorization: basicAuth(auth.key, auth.secret) } : {}, body: options.body });
 }
 
 const api = (path: string) => `/public_api/v1${path}`;
@@ -234,7 +200,7 @@ describe('emqx simulator: transitions', () => {
   it('lands a transition after transitionMs / timeScale', () => {
     vi.useFakeTimers();
     const sim = createEmqxSimulator({ resources: { d1: 'starting' }, transitionMs: 30_000, timeScale: 10 });
-    sims.push(sim);
+    harness.defer(() => sim.close());
     sim.transitionLater('d1', 'running');
     vi.advanceTimersByTime(2_999);
     expect(sim.stateOf('d1')).toBe('starting');
@@ -245,7 +211,7 @@ describe('emqx simulator: transitions', () => {
   it('cancels a pending transition on setState and on close', async () => {
     vi.useFakeTimers();
     const sim = createEmqxSimulator({ resources: { d1: 'starting', d2: 'stopping' }, transitionMs: 1_000 });
-    sims.push(sim);
+    harness.defer(() => sim.close());
     sim.transitionLater('d1', 'running');
     sim.transitionLater('d2', 'stopped');
     sim.setState('d1', 'stopped');

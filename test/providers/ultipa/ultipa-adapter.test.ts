@@ -1,6 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, MockAgent } from 'undici';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { loadConfigText } from '../../../src/config/load-config.ts';
 import { ConfigError } from '../../../src/config/config-error.ts';
 import { configJsonSchema } from '../../../src/config/config-json-schema.ts';
@@ -8,57 +6,36 @@ import { createUltipaAdapter, ultipaObservedState } from '../../../src/providers
 import { ultipaDefinition } from '../../../src/providers/ultipa/ultipa-definition.ts';
 import { createUltipaSimulator, type UltipaSimulatorOptions } from '../../../src/providers/ultipa/ultipa-simulator.ts';
 import type { UltipaConfig } from '../../../src/providers/ultipa/ultipa-schemas.ts';
-import { ProviderError } from '../../../src/providers/provider-error.ts';
 import type { ProviderAdapter, ProviderDeps } from '../../../src/providers/provider.ts';
-import { createSimulatorServer, type SimReply, type SimulatorServer } from '../../../src/providers/simulator-kit.ts';
+import type { SimReply, SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { providerFailure } from '../../support/provider-failure.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const credentials = { apiKey: 'adapter-api-key-7c3e1a' };
-const logger = pino({ level: 'silent' });
 
-let dispatcher: Agent;
-const closers: (() => Promise<void>)[] = [];
-
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await dispatcher.close();
-});
+const harness = useProviderHarness();
 
 function config(entry: Record<string, unknown>): UltipaConfig {
   return ultipaDefinition.configSchema.parse({ type: 'ultipa', credentials, ...entry });
 }
 
 function adapterFor(entry: Record<string, unknown>, deps?: ProviderDeps): ProviderAdapter {
-  const adapter = createUltipaAdapter('ultipa-test', config(entry), deps ?? { logger, dispatcher });
-  closers.push(() => adapter.close());
+  const adapter = createUltipaAdapter('ultipa-test', config(entry), deps ?? harness.deps);
+  harness.defer(() => adapter.close());
   return adapter;
 }
 
 async function simulated(options: UltipaSimulatorOptions = {}, entry: Record<string, unknown> = {}): Promise<{ sim: SimulatorServer; adapter: ProviderAdapter }> {
-  const sim = createUltipaSimulator({ credentials, transitionMs: 3_600_000, ...options });
-  closers.push(() => sim.close());
-  const adapter = adapterFor({ baseUrl: await sim.start(), ...entry });
+  const sim = await harness.start(createUltipaSimulator({ credentials, transitionMs: 3_600_000, ...options }));
+  const adapter = adapterFor({ baseUrl: sim.url, ...entry });
   return { sim, adapter };
 }
 
 /** A server that answers every request with `reply`: Ultipa misbehaving in ways the simulator does not. */
 async function answering(reply: SimReply, entry: Record<string, unknown> = {}): Promise<ProviderAdapter> {
-  const server = createSimulatorServer({ type: 'fixed', options: {}, handle: () => reply });
-  closers.push(() => server.close());
-  return adapterFor({ baseUrl: await server.start(), ...entry });
-}
-
-async function failure(call: Promise<unknown>): Promise<ProviderError> {
-  const error = await call.then(
-    (value) => ({ succeeded: value }),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
+  const server = await harness.answering(reply);
+  return adapterFor({ baseUrl: server.url, ...entry });
 }
 
 const sent = (sim: SimulatorServer) => sim.requests.map(({ method, path, body }) => ({ method, path, body: body ? JSON.parse(body) : undefined }));
@@ -86,9 +63,7 @@ describe('ultipa adapter: state mapping', () => {
 
 describe('ultipa adapter: status reads', () => {
   it('sends POST /instance/state with the ids in the body and the key in the api_key header', async () => {
-    const mock = new MockAgent();
-    mock.disableNetConnect();
-    closers.push(() => mock.close());
+    const mock = harness.mockAgent();
     mock
       .get('https://cloud.ultipa.com')
       .intercept({
@@ -98,7 +73,7 @@ describe('ultipa adapter: status reads', () => {
         body: JSON.stringify({ instanceIds: ['ultipa-abc123'] }),
       })
       .reply(200, { code: 200, message: 'success', data: [{ instanceId: 'ultipa-abc123', instanceState: 'RUNNING', name: 'Course Lab' }] });
-    const adapter = adapterFor({}, { logger, dispatcher: mock });
+    const adapter = adapterFor({}, { logger: harness.logger, dispatcher: mock });
     await expect(adapter.status('ultipa-abc123')).resolves.toEqual({ state: 'running', raw: 'RUNNING' });
   });
 
@@ -182,8 +157,8 @@ describe('ultipa adapter: status reads', () => {
     const { sim, adapter } = await simulated({ resources: { i1: 'RUNNING' } }, { statusBatch: { window: '1h' } });
     const pending = adapter.status('i1');
     await adapter.close();
-    await expect(failure(pending)).resolves.toMatchObject({ failure: 'transient', message: expect.stringContaining('adapter closed') });
-    await expect(failure(adapter.status('i1'))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(pending)).resolves.toMatchObject({ failure: 'transient', message: expect.stringContaining('adapter closed') });
+    await expect(providerFailure(adapter.status('i1'))).resolves.toMatchObject({ failure: 'transient' });
     expect(sim.requests).toHaveLength(0);
   });
 
@@ -194,7 +169,7 @@ describe('ultipa adapter: status reads', () => {
     ['an HTML page', '<html>ok</html>', 'malformed response body'],
   ])('takes %s for garbage, never for a state', async (_what, body, detail) => {
     const adapter = await answering({ status: 200, body });
-    const error = await failure(adapter.status('i1'));
+    const error = await providerFailure(adapter.status('i1'));
     expect(error.failure).toBe('transient');
     expect(error.message).toContain(detail);
   });
@@ -203,7 +178,7 @@ describe('ultipa adapter: status reads', () => {
     const ok = await answering({ status: 200, body: { code: '200', message: 'success', data: [{ instanceId: 'i1', instanceState: 'STOPPED' }] } });
     await expect(ok.status('i1')).resolves.toEqual({ state: 'stopped', raw: 'STOPPED' });
     const limited = await answering({ status: 200, body: { code: '1303', message: 'Key requests are frequent' } });
-    await expect(failure(limited.status('i1'))).resolves.toMatchObject({ failure: 'throttled', code: '1303' });
+    await expect(providerFailure(limited.status('i1'))).resolves.toMatchObject({ failure: 'throttled', code: '1303' });
   });
 });
 
@@ -251,15 +226,23 @@ describe('ultipa adapter: start and stop', () => {
   ] as const)('%s on a %s resource is a conflict naming the state read', async (action, state, switches) => {
     const { sim, adapter } = await simulated({ resources: { i1: state }, switches });
     const shown = state === 'STARTING' && !('startingState' in switches && switches.startingState) ? 'STOPPED' : state;
-    const error = await failure(adapter[action]('i1'));
+    const error = await providerFailure(adapter[action]('i1'));
     expect(error).toMatchObject({ failure: 'conflict', code: '405', method: 'POST', path: `/instance/${action}` });
     expect(error.message).toBe(`[ultipa-test] conflict on POST /instance/${action}: 405 instance i1 is ${shown} (conflict)`);
     expect(sim.stateOf('i1')).toBe(state);
   });
 
+  it('reads the state after a 405 only when the key budget has room for it (extraRequest)', async () => {
+    const sim = await harness.start(createUltipaSimulator({ credentials, transitionMs: 3_600_000, resources: { i1: 'RUNNING' } }));
+    const adapter = adapterFor({ baseUrl: sim.url }, { ...harness.deps, extraRequest: async () => false });
+    const error = await providerFailure(adapter.start('i1'));
+    expect(error).toMatchObject({ failure: 'conflict', code: '405' });
+    expect(sent(sim).map((request) => request.path)).toEqual(['/open/dbaas/v1/instance/start']);
+  });
+
   it('gives up on a terminated resource: invalid, not retried', async () => {
     const { adapter } = await simulated({ resources: { i1: 'TERMINATED' } });
-    const error = await failure(adapter.start('i1'));
+    const error = await providerFailure(adapter.start('i1'));
     expect(error).toMatchObject({ failure: 'invalid', code: '405' });
     expect(error.message).toContain('a terminated instance cannot start');
   });
@@ -267,7 +250,7 @@ describe('ultipa adapter: start and stop', () => {
   it('keeps the 405 as a conflict when the status read that should explain it fails', async () => {
     const { sim, adapter } = await simulated({ resources: { i1: 'RUNNING' } });
     sim.injectFault({ kind: 'error', status: 503, match: '/state', count: 1 });
-    const error = await failure(adapter.start('i1'));
+    const error = await providerFailure(adapter.start('i1'));
     expect(error).toMatchObject({ failure: 'conflict', code: '405', path: '/instance/start' });
     expect(error.message).toContain('Operation not allowed');
   });
@@ -285,7 +268,7 @@ describe('ultipa adapter: start and stop', () => {
     ['code 200 with HTTP 500', { status: 500, body: { code: 200, message: 'success', data: null } }],
   ])('takes %s for garbage, never for success', async (_what, reply) => {
     const adapter = await answering(reply as SimReply);
-    await expect(failure(adapter.start('i1'))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(adapter.start('i1'))).resolves.toMatchObject({ failure: 'transient' });
   });
 });
 
@@ -311,7 +294,7 @@ describe('ultipa adapter: error codes', () => {
       const status = httpStatus(code);
       const adapter = await answering({ status, body: { code, message: `message ${code}`, data: null } });
       for (const call of [() => adapter.status('i1'), () => adapter.stop('i1')]) {
-        const error = await failure(call());
+        const error = await providerFailure(call());
         expect(error).toMatchObject({ failure: expected, code: String(code), status: status === 200 ? undefined : status });
         expect(error.message).toContain(`${code} message ${code}`);
       }
@@ -320,7 +303,7 @@ describe('ultipa adapter: error codes', () => {
 
   it('names the code, method and path, not a meaningless HTTP 200', async () => {
     const adapter = await answering({ status: 200, body: { code: 1302, message: 'Key is invalid or has been revoked', data: null } });
-    const error = await failure(adapter.start('i1'));
+    const error = await providerFailure(adapter.start('i1'));
     expect(error.message).toBe('[ultipa-test] auth on POST /instance/start: 1302 Key is invalid or has been revoked (auth)');
   });
 
@@ -332,7 +315,7 @@ describe('ultipa adapter: error codes', () => {
     [502, 'transient'],
   ])('maps HTTP %i without an envelope to %s', async (status, expected) => {
     const adapter = await answering({ status, body: `<html>${status}</html>` });
-    await expect(failure(adapter.status('i1'))).resolves.toMatchObject({ failure: expected, status, code: undefined });
+    await expect(providerFailure(adapter.status('i1'))).resolves.toMatchObject({ failure: expected, status, code: undefined });
   });
 
   it('reports the wrong API generation as not-found on its path, without reading ids one by one', async () => {
@@ -348,26 +331,26 @@ describe('ultipa adapter: error codes', () => {
     const { adapter } = await simulated({ clock, resources: { i1: 'RUNNING' }, switches: { retryAfter: true } }, { statusBatch: { window: 0 } });
     for (let read = 0; read < 80; read += 1) await adapter.status('i1');
     clock.advance(20_500);
-    await expect(failure(adapter.status('i1'))).resolves.toMatchObject({ failure: 'throttled', code: '1303', retryAfterMs: 40_000 });
+    await expect(providerFailure(adapter.status('i1'))).resolves.toMatchObject({ failure: 'throttled', code: '1303', retryAfterMs: 40_000 });
   });
 
   it('has no retryAfterMs when the 1303 comes without Retry-After', async () => {
     const { adapter } = await simulated({ resources: { i1: 'RUNNING' } }, { statusBatch: { window: 0 } });
     for (let read = 0; read < 80; read += 1) await adapter.status('i1');
-    await expect(failure(adapter.start('i1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: undefined });
+    await expect(providerFailure(adapter.start('i1'))).resolves.toMatchObject({ failure: 'throttled', retryAfterMs: undefined });
   });
 
   it('masks the API key should Ultipa echo it', async () => {
     const adapter = await answering({ status: 200, body: { code: 1302, message: `unknown key ${credentials.apiKey}` } });
-    const error = await failure(adapter.status('i1'));
+    const error = await providerFailure(adapter.status('i1'));
     expect(error.message).toBe('[ultipa-test] auth on POST /instance/state: 1302 unknown key *** (auth)');
     const page = await answering({ status: 502, body: `<html>bad gateway for ${credentials.apiKey}</html>` });
-    expect((await failure(page.status('i1'))).message).not.toContain(credentials.apiKey);
+    expect((await providerFailure(page.status('i1'))).message).not.toContain(credentials.apiKey);
   });
 
   it('shows a non-JSON error body cut short', async () => {
     const adapter = await answering({ status: 502, body: `<html>${'bad gateway '.repeat(50)}</html>` });
-    const error = await failure(adapter.status('i1'));
+    const error = await providerFailure(adapter.status('i1'));
     expect(error.failure).toBe('transient');
     expect(error.message.length).toBeLessThan(300);
   });
@@ -413,9 +396,8 @@ describe('ultipa adapter: config, limits and definition', () => {
     ["the kind's own base, as Ultipa's pages write it", '/instance'],
     ["the kind's own base with a slash", '/instance/'],
   ])('accepts a baseUrl naming %s', async (_what, suffix) => {
-    const sim = createUltipaSimulator({ credentials, resources: { i1: 'RUNNING' } });
-    closers.push(() => sim.close());
-    const adapter = adapterFor({ baseUrl: `${await sim.start()}${suffix}` });
+    const sim = await harness.start(createUltipaSimulator({ credentials, resources: { i1: 'RUNNING' } }));
+    const adapter = adapterFor({ baseUrl: `${sim.url}${suffix}` });
     await expect(adapter.status('i1')).resolves.toMatchObject({ state: 'running' });
     expect(sim.requests[0]?.path).toBe('/open/dbaas/v1/instance/state');
   });

@@ -1,61 +1,28 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Agent, request } from 'undici';
+import { describe, expect, it, vi } from 'vitest';
 import { createUltipaSimulator, ULTIPA_DEMO_API_KEY, type UltipaSimulatorOptions } from '../../../src/providers/ultipa/ultipa-simulator.ts';
 import type { SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { callSimulator, type SimulatorAnswer } from '../../support/call-simulator.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const MINUTE = 60_000;
 
-let dispatcher: Agent;
-const sims: SimulatorServer[] = [];
+const harness = useProviderHarness();
 
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  for (const sim of sims.splice(0)) await sim.close();
-  await dispatcher.close();
-  vi.useRealTimers();
-});
-
-async function started(options: UltipaSimulatorOptions = {}): Promise<SimulatorServer> {
-  const sim = createUltipaSimulator({ transitionMs: 3_600_000, ...options });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: unknown;
-}
+const started = (options: UltipaSimulatorOptions = {}) => harness.start(createUltipaSimulator({ transitionMs: 3_600_000, ...options }));
 
 /** `path` is relative to the origin; `apiKey: null` sends no api_key header. */
-async function call(sim: SimulatorServer, method: string, path: string, options: { apiKey?: string | null; body?: unknown } = {}): Promise<Answer> {
+async function call(sim: SimulatorServer, method: string, path: string, options: { apiKey?: string | null; body?: unknown } = {}): Promise<SimulatorAnswer> {
   const apiKey = options.apiKey === undefined ? ULTIPA_DEMO_API_KEY : options.apiKey;
-  const response = await request(new URL(path, sim.url).href, {
-    dispatcher,
-    method: method as 'GET',
-    headers: { ...(apiKey === null ? {} : { api_key: apiKey }), 'content-type': 'application/json' },
-    ...(options.body === undefined ? {} : { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) }),
-  });
-  const text = await response.body.text();
-  let json: unknown = text;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    // kept as text: the malformed fault
-  }
-  return { status: response.statusCode, headers: response.headers, json };
+  const headers = { ...(apiKey === null ? {} : { api_key: apiKey }), 'content-type': 'application/json' };
+  return callSimulator(harness.dispatcher, sim, method, path, { headers, body: options.body });
 }
 
 const api = (path: string) => `/open/dbaas/v1${path}`;
 const ok = (data: unknown) => ({ status: 200, json: { code: 200, message: 'success', data } });
 const readState = (sim: SimulatorServer, ids: string[], kind = 'instance') => call(sim, 'POST', api(`/${kind}/state`), { body: { [`${kind}Ids`]: ids } });
 const act = (sim: SimulatorServer, action: string, id: string, kind = 'instance') => call(sim, 'POST', api(`/${kind}/${action}`), { body: { [`${kind}Id`]: id } });
-const code = (answer: Answer) => (answer.json as { code?: number }).code;
+const code = (answer: SimulatorAnswer) => (answer.json as { code?: number }).code;
 
 describe('ultipa simulator: API', () => {
   it('answers POST /instance/state as documented, leaving unknown ids out', async () => {
@@ -130,7 +97,7 @@ describe('ultipa simulator: API', () => {
 
   it('lists instances with the documented filter, search and paging', async () => {
     const sim = await started({ resources: { 'ultipa-a1': 'RUNNING', 'ultipa-a2': 'STOPPED', 'ultipa-b1': 'RUNNING', 'ultipa-b2': 'TERMINATED' } });
-    const ids = (answer: Answer) => (answer.json as { data: { list: { instanceId: string }[] } }).data.list.map((item) => item.instanceId);
+    const ids = (answer: SimulatorAnswer) => (answer.json as { data: { list: { instanceId: string }[] } }).data.list.map((item) => item.instanceId);
     const all = await call(sim, 'GET', api('/instance/list'));
     expect(all).toMatchObject(ok({ page: 1, size: 999, totalPages: 1, totalElements: 4 }));
     expect(ids(await call(sim, 'GET', api('/instance/list?instanceStateFilter=2')))).toEqual(['ultipa-a1', 'ultipa-b1']);
@@ -295,7 +262,7 @@ describe('ultipa simulator: transitions, faults and request log', () => {
   it('lands a transition after transitionMs / timeScale, two minutes by default', () => {
     vi.useFakeTimers();
     const sim = createUltipaSimulator({ resources: { i1: 'STARTING', i2: 'STOPPING' }, timeScale: 10 });
-    sims.push(sim);
+    harness.defer(() => sim.close());
     sim.transitionLater('i1', 'RUNNING');
     sim.transitionLater('i2', 'STOPPED', 30_000);
     vi.advanceTimersByTime(2_999);

@@ -1,49 +1,37 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Agent, MockAgent } from 'undici';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { MockAgent } from 'undici';
 import { loadConfigText } from '../../../src/config/load-config.ts';
 import { createUpcloudAdapter, upcloudErrorInfo, upcloudObservedState, upcloudStateInMessage } from '../../../src/providers/upcloud/upcloud-adapter.ts';
 import { upcloudDefinition } from '../../../src/providers/upcloud/upcloud-definition.ts';
 import { createUpcloudSimulator, type UpcloudSimulatorOptions } from '../../../src/providers/upcloud/upcloud-simulator.ts';
 import type { UpcloudConfig } from '../../../src/providers/upcloud/upcloud-schemas.ts';
-import { ProviderError } from '../../../src/providers/provider-error.ts';
 import type { ProviderAdapter } from '../../../src/providers/provider.ts';
-import { createSimulatorServer, type SimReply, type SimulatorServer } from '../../../src/providers/simulator-kit.ts';
+import type { SimReply, SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { providerFailure } from '../../support/provider-failure.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const token = 'adapter-token-3f9c1a';
 const basic = { username: 'adapter-user-7d', password: 'adapter-password-e41b' };
-const logger = pino({ level: 'silent' });
 const S1 = '00ff2a9e-2e38-449e-8dee-7986a127d035';
 
-let dispatcher: Agent;
-const closers: (() => Promise<void>)[] = [];
-
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  await dispatcher.close();
-});
+const harness = useProviderHarness();
 
 function config(entry: Record<string, unknown> = {}): UpcloudConfig {
   return upcloudDefinition.configSchema.parse({ type: 'upcloud', credentials: { token }, ...entry });
 }
 
 async function simulated(options: UpcloudSimulatorOptions = {}, entry: Record<string, unknown> = {}): Promise<{ sim: SimulatorServer; adapter: ProviderAdapter }> {
-  const sim = createUpcloudSimulator({ credentials: { token, ...basic }, transitionMs: 3_600_000, ...options });
-  closers.push(() => sim.close());
-  const adapter = createUpcloudAdapter('upcloud-test', config({ baseUrl: await sim.start(), ...entry }), { logger, dispatcher });
+  const sim = await harness.start(createUpcloudSimulator({ credentials: { token, ...basic }, transitionMs: 3_600_000, ...options }));
+  const adapter = createUpcloudAdapter('upcloud-test', config({ baseUrl: sim.url, ...entry }), harness.deps);
   return { sim, adapter };
 }
 
 /** A server that answers every request with `reply`: UpCloud answers the simulator does not play. */
 async function answering(reply: SimReply): Promise<ProviderAdapter> {
-  const server = createSimulatorServer({ type: 'fixed', options: {}, handle: () => reply });
-  closers.push(() => server.close());
-  return createUpcloudAdapter('upcloud-test', config({ baseUrl: await server.start() }), { logger, dispatcher });
+  const server = await harness.answering(reply);
+  return createUpcloudAdapter('upcloud-test', config({ baseUrl: server.url }), harness.deps);
 }
 
 const classic = (status: number, code: string, message: string): SimReply => ({ status, body: { error: { error_code: code, error_message: message } } });
@@ -52,15 +40,6 @@ const problem = (status: number, code: string, title: string): SimReply => ({
   body: { type: `https://developers.upcloud.com/1.3/errors#ERROR_${code}`, title, status, correlation_id: '01J0ABCD' },
   headers: { 'content-type': 'application/problem+json' },
 });
-
-async function failure(call: Promise<unknown>): Promise<ProviderError> {
-  const error = await call.then(
-    (value) => ({ succeeded: value }),
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
-}
 
 describe('upcloud adapter: status', () => {
   it.each([
@@ -88,7 +67,7 @@ describe('upcloud adapter: status', () => {
     ['an empty state', { server: { uuid: S1, state: '' } }],
   ])('takes a body with %s for garbage', async (_what, body) => {
     const adapter = await answering({ status: 200, body });
-    const error = await failure(adapter.status(S1));
+    const error = await providerFailure(adapter.status(S1));
     expect(error.failure).toBe('transient');
     expect(error.message).toContain('unexpected response body');
   });
@@ -136,7 +115,7 @@ describe('upcloud adapter: start and stop', () => {
     ['a body without a server', { status: 200, body: { stop_server: { stop_type: 'soft' } } }],
   ])('takes %s for garbage, never for success', async (_what, reply) => {
     const adapter = await answering(reply);
-    await expect(failure(adapter.stop(S1))).resolves.toMatchObject({ failure: 'transient' });
+    await expect(providerFailure(adapter.stop(S1))).resolves.toMatchObject({ failure: 'transient' });
   });
 });
 
@@ -148,7 +127,7 @@ describe('upcloud adapter: SERVER_STATE_ILLEGAL', () => {
     ['problem', 'stop', 'stopped'],
   ] as const)('is a conflict when the %s message does not name the state (%s on %s)', async (errorFormat, action, state) => {
     const { sim, adapter } = await simulated({ resources: { [S1]: state }, switches: { errorFormat } });
-    const error = await failure(adapter[action](S1));
+    const error = await providerFailure(adapter[action](S1));
     expect(error).toMatchObject({ failure: 'conflict', status: 409, code: 'SERVER_STATE_ILLEGAL', method: 'POST', path: `/server/${S1}/${action}` });
     expect(sim.stateOf(S1)).toBe(state);
   });
@@ -169,14 +148,14 @@ describe('upcloud adapter: SERVER_STATE_ILLEGAL', () => {
     ['stop', 'error'],
   ] as const)('is a conflict when the message names another state (%s in %s)', async (action, state) => {
     const { adapter } = await simulated({ resources: { [S1]: state }, switches: { illegalStateMessage: 'state' } });
-    const error = await failure(adapter[action](S1));
+    const error = await providerFailure(adapter[action](S1));
     expect(error.failure).toBe('conflict');
     expect(error.message).toContain(`in state '${state}'`);
   });
 
   it('names the source, method and path, code and message, and the class', async () => {
     const adapter = await answering(classic(409, 'SERVER_STATE_ILLEGAL', 'The server is in a state in which it cannot be used.'));
-    const error = await failure(adapter.start(S1));
+    const error = await providerFailure(adapter.start(S1));
     expect(error.message).toBe(`[upcloud-test] 409 on POST /server/${S1}/start: SERVER_STATE_ILLEGAL The server is in a state in which it cannot be used. (conflict)`);
   });
 
@@ -205,7 +184,7 @@ describe('upcloud adapter: errors', () => {
   ])('maps %i %s to %s, in both envelopes', async (status, code, expected) => {
     for (const reply of [classic(status, code, 'what went wrong'), problem(status, code, 'what went wrong')]) {
       const adapter = await answering(reply);
-      const error = await failure(adapter.start(S1));
+      const error = await providerFailure(adapter.start(S1));
       expect(error).toMatchObject({ failure: expected, status, code });
       expect(error.message).toContain(`${code} what went wrong`);
     }
@@ -213,7 +192,7 @@ describe('upcloud adapter: errors', () => {
 
   it('sorts by the code where the status alone would mislead', async () => {
     const adapter = await answering(classic(400, 'SERVER_NOT_FOUND', 'The server does not exist.'));
-    await expect(failure(adapter.status(S1))).resolves.toMatchObject({ failure: 'not-found', status: 400 });
+    await expect(providerFailure(adapter.status(S1))).resolves.toMatchObject({ failure: 'not-found', status: 400 });
   });
 
   it.each([
@@ -221,7 +200,7 @@ describe('upcloud adapter: errors', () => {
     [503, 'SERVER_NOT_FOUND', 'transient'],
   ])('takes a %i for what its status says, whatever its code (%s)', async (status, code, expected) => {
     const adapter = await answering(classic(status, code, 'odd'));
-    await expect(failure(adapter.start(S1))).resolves.toMatchObject({ failure: expected, code });
+    await expect(providerFailure(adapter.start(S1))).resolves.toMatchObject({ failure: expected, code });
   });
 
   it('reads the envelope the Content-Type names', () => {
@@ -240,24 +219,24 @@ describe('upcloud adapter: errors', () => {
     await adapter.status(S1);
     clock.advance(20_000);
     await adapter.status(S1);
-    await expect(failure(adapter.status(S1))).resolves.toMatchObject({ failure: 'throttled', status: 429, retryAfterMs: 40_000 });
+    await expect(providerFailure(adapter.status(S1))).resolves.toMatchObject({ failure: 'throttled', status: 429, retryAfterMs: 40_000 });
   });
 
   it('has no retryAfterMs when a 429 comes without Retry-After', async () => {
     const { adapter } = await simulated({ resources: { [S1]: 'started' }, switches: { requestsPerMinute: '1', errorFormat: 'problem' } });
     await adapter.status(S1);
-    await expect(failure(adapter.stop(S1))).resolves.toMatchObject({ failure: 'throttled', code: 'TOO_MANY_REQUESTS', retryAfterMs: undefined });
+    await expect(providerFailure(adapter.stop(S1))).resolves.toMatchObject({ failure: 'throttled', code: 'TOO_MANY_REQUESTS', retryAfterMs: undefined });
   });
 
   it('masks credentials a provider echoes in an error', async () => {
     const adapter = await answering(classic(401, 'AUTHENTICATION_FAILED', `bad token ${token}`));
-    const error = await failure(adapter.status(S1));
+    const error = await providerFailure(adapter.status(S1));
     expect(error.message).toBe(`[upcloud-test] 401 on GET /server/${S1}: AUTHENTICATION_FAILED bad token *** (auth)`);
   });
 
   it('shows a body of neither shape cut short', async () => {
     const adapter = await answering({ status: 502, body: `<html>${'bad gateway '.repeat(50)}</html>` });
-    const error = await failure(adapter.status(S1));
+    const error = await providerFailure(adapter.status(S1));
     expect(error).toMatchObject({ failure: 'transient', code: undefined });
     expect(error.message.length).toBeLessThan(300);
     expect(error.message).toContain('<html>bad gateway');
@@ -266,15 +245,13 @@ describe('upcloud adapter: errors', () => {
   it('reports a refused connection as transient', async () => {
     const { sim, adapter } = await simulated({ resources: { [S1]: 'started' } });
     await sim.close();
-    await expect(failure(adapter.status(S1))).resolves.toMatchObject({ failure: 'transient', status: undefined });
+    await expect(providerFailure(adapter.status(S1))).resolves.toMatchObject({ failure: 'transient', status: undefined });
   });
 });
 
 describe('upcloud adapter: auth, limits and definition', () => {
   function publicEndpoint(authorization: string): MockAgent {
-    const mock = new MockAgent();
-    mock.disableNetConnect();
-    closers.push(() => mock.close());
+    const mock = harness.mockAgent();
     mock
       .get('https://api.upcloud.com')
       .intercept({ path: `/1.3/server/${S1}`, method: 'GET', headers: { authorization } })
@@ -283,21 +260,21 @@ describe('upcloud adapter: auth, limits and definition', () => {
   }
 
   it('calls the public endpoint with a Bearer token when no baseUrl is set', async () => {
-    const adapter = upcloudDefinition.create('upcloud', config(), { logger, dispatcher: publicEndpoint(`Bearer ${token}`) });
+    const adapter = upcloudDefinition.create('upcloud', config(), { logger: harness.logger, dispatcher: publicEndpoint(`Bearer ${token}`) });
     await expect(adapter.status(S1)).resolves.toEqual({ state: 'stopped', raw: 'stopped' });
   });
 
   it('uses HTTP Basic for a sub-account', async () => {
-    const authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
-    const adapter = upcloudDefinition.create('upcloud', config({ credentials: basic }), { logger, dispatcher: publicEndpoint(authorization) });
+    const authorization = basicAuth(basic.username, basic.password);
+    const adapter = upcloudDefinition.create('upcloud', config({ credentials: basic }), { logger: harness.logger, dispatcher: publicEndpoint(authorization) });
     await expect(adapter.status(S1)).resolves.toEqual({ state: 'stopped', raw: 'stopped' });
   });
 
   it('declares no limits by default, scoped per provider entry, and takes the config’s', () => {
-    const plain = createUpcloudAdapter('u', config(), { logger, dispatcher });
+    const plain = createUpcloudAdapter('u', config(), harness.deps);
     expect(plain.limits).toEqual({});
     expect(plain.limitScope).toBe('provider');
-    const limited = createUpcloudAdapter('u', config({ limits: { all: { max: 100, per: '1m' } }, limitScope: 'resource' }), { logger, dispatcher });
+    const limited = createUpcloudAdapter('u', config({ limits: { all: { max: 100, per: '1m' } }, limitScope: 'resource' }), harness.deps);
     expect(limited.limits).toEqual({ all: { max: 100, perMs: 60_000 } });
     expect(limited.limitScope).toBe('resource');
   });

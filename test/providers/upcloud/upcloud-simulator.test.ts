@@ -1,8 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Agent, request } from 'undici';
+import { describe, expect, it, vi } from 'vitest';
 import { createUpcloudSimulator, type UpcloudSimulatorOptions } from '../../../src/providers/upcloud/upcloud-simulator.ts';
 import type { SimulatorServer } from '../../../src/providers/simulator-kit.ts';
 import { manualClock } from '../../../src/util/clock.ts';
+import { basicAuth } from '../../support/basic-auth.ts';
+import { callSimulator, type SimulatorAnswer } from '../../support/call-simulator.ts';
+import { useProviderHarness } from '../../support/provider-harness.ts';
 
 const S1 = '00ff2a9e-2e38-449e-8dee-7986a127d035';
 const S2 = '00104021-153d-4b0e-a4ec-730a5556442c';
@@ -11,48 +13,17 @@ const MINUTE = 60_000;
 type Auth = { token: string } | { username: string; password: string } | null;
 const demoToken: Auth = { token: 'demo-token' };
 
-let dispatcher: Agent;
-const sims: SimulatorServer[] = [];
+const harness = useProviderHarness();
 
-beforeEach(() => {
-  dispatcher = new Agent();
-});
-
-afterEach(async () => {
-  vi.useRealTimers();
-  for (const sim of sims.splice(0)) await sim.close();
-  await dispatcher.close();
-});
-
-async function started(options: UpcloudSimulatorOptions = {}): Promise<SimulatorServer> {
-  const sim = createUpcloudSimulator({ transitionMs: 3_600_000, ...options });
-  sims.push(sim);
-  await sim.start();
-  return sim;
-}
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  json: unknown;
-}
+const started = (options: UpcloudSimulatorOptions = {}) => harness.start(createUpcloudSimulator({ transitionMs: 3_600_000, ...options }));
 
 /** `path` is relative to the origin; `auth: null` sends no Authorization header; a string body is sent as is. */
-async function call(sim: SimulatorServer, method: string, path: string, options: { auth?: Auth; body?: unknown } = {}): Promise<Answer> {
+async function call(sim: SimulatorServer, method: string, path: string, options: { auth?: Auth; body?: unknown } = {}): Promise<SimulatorAnswer> {
   const auth = options.auth === undefined ? demoToken : options.auth;
   const headers: Record<string, string> = {};
   if (auth && 'token' in auth) headers.authorization = `Bearer ${auth.token}`;
-  if (auth && 'username' in auth) headers.authorization = `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`;
-  const body = options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-  const response = await request(new URL(path, sim.url).href, { dispatcher, method: method as 'GET', headers, ...(body === undefined ? {} : { body }) });
-  const text = await response.body.text();
-  let json: unknown = text;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    // kept as text: the malformed fault
-  }
-  return { status: response.statusCode, headers: response.headers, json };
+  if (auth && 'username' in auth) headers.authorization = basicAuth(auth.username, auth.password);
+  return callSimulator(harness.dispatcher, sim, method, path, { headers, body: options.body });
 }
 
 const api = (path: string) => `/1.3${path}`;
