@@ -21,7 +21,7 @@ const TASKS = {
   test: { redis: true, prometheus: true, scripts: (args) => [[bin('tsc'), '--noEmit', '-p', '.'], [bin('vitest'), 'run', ...args]] },
   demo: { redis: !process.env.REDIS_URL, scripts: (args) => [['bin/offhours.mjs', 'demo', ...args]] },
   schema: { redis: false, scripts: (args) => [['scripts/write-config-schema.ts', ...args]] },
-  bench: { redis: !process.env.REDIS_URL, scripts: (args) => [['bench/run-bench.ts', ...args]] },
+  bench: { redis: !process.env.REDIS_URL, scripts: (args) => [['--expose-gc', '--max-old-space-size=384', 'bench/run-bench.ts', ...args]] },
 };
 
 function say(message) {

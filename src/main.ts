@@ -105,9 +105,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   metrics.configTargets.set(loaded.targets.length);
 
   // Commands fail fast while Redis is away (instead of queueing in memory), so passes report the
-  // outage and readiness drops; ioredis keeps reconnecting in the background. Auto-pipelining batches
-  // the many small reads and writes of concurrent jobs into few round trips.
-  const redis = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true, enableAutoPipelining: true });
+  // outage and readiness drops; ioredis keeps reconnecting in the background. No auto-pipelining: in
+  // ioredis 6 a pipeline answered short throws from a nextTick callback and takes the process down
+  // (redis/ioredis#1931), which a large first pass and quit() reproduced here.
+  const redis = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: 1, lazyConnect: true });
   redis.on('error', (error) => logger.debug({ err: error.message }, 'redis connection error'));
   // BullMQ wants its own connection that waits out outages (maxRetriesPerRequest: null).
   const bull = new Redis(loaded.config.redis.url, { maxRetriesPerRequest: null, lazyConnect: true });

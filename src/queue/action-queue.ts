@@ -64,7 +64,7 @@ export function createActionQueue(options: { connection: ConnectionOptions; pref
   const observeJob = (target: ManagedTarget, at: Date) => {
     const slot = nextObserveSlot(target.name, target.poll.steadyMs, at);
     const data: ObservePayload = { kind: 'observe', target: target.name, slot };
-    return { name: 'observe', data, opts: { ...OBSERVE_OPTIONS, jobId: observeJobId(target.name, slot), delay: Math.max(0, slot - at.getTime()) } };
+    return { name: 'observe', data, opts: { ...OBSERVE_OPTIONS, jobId: observeJobId(target.name, slot), timestamp: at.getTime(), delay: Math.max(0, slot - at.getTime()) } };
   };
   return {
     queue,
@@ -83,7 +83,9 @@ export function createActionQueue(options: { connection: ConnectionOptions; pref
             reacts: 0,
           };
           const jobId = ensureJobId(decision.target, decision.desired, decision.since);
-          return { name: 'ensure', data, opts: { ...ENSURE_OPTIONS, jobId, delay: Math.max(0, decision.since.getTime() - at.getTime()) } };
+          // BullMQ counts the delay from `timestamp`: from the decision's instant, not from when the batch
+          // reaches Redis, so the last of 10k prepared jobs is due at the edge like the first
+          return { name: 'ensure', data, opts: { ...ENSURE_OPTIONS, jobId, timestamp: at.getTime(), delay: Math.max(0, decision.since.getTime() - at.getTime()) } };
         }),
         );
       }
