@@ -30,6 +30,10 @@ export function createActionWorker(options: ActionWorkerOptions): Worker {
     // a job lives through many deferrals and verify rounds; one stall (a replica killed) per round is
     // normal and must not fail the decision
     maxStalledCount: 10,
+    // a job whose process died (kill -9, a lost node) is handed to another worker within ~25 s; a live
+    // worker renews its lock every lockDuration/2, so long provider calls keep theirs
+    lockDuration: 15_000,
+    stalledInterval: 10_000,
     settings: { backoffStrategy: cappedBackoff },
   });
   worker.on('failed', (job, error) => {
