@@ -28,6 +28,18 @@ describe('daemon against the EMQX simulator', () => {
     expect(sim.requests.some((r) => r.limited)).toBe(false);
   });
 
+  it('rides out a provider outage: failed status reads and starts are retried, inside the limits, until one is accepted', async () => {
+    const sim = await harness.emqxSimulator({ 'dep-p': 'stopped' });
+    sim.injectFault({ kind: 'error', status: 503, match: 'GET /public_api/v1/deployments/dep-p', count: 2 });
+    sim.injectFault({ kind: 'error', status: 503, match: 'POST /public_api/v1/deployments/dep-p/start', count: 2 });
+    await daemonFor(configYaml(sim, `t-${randomUUID()}`, '  on: always', '  - { name: p, provider: emqx, resource: dep-p, schedule: on }'));
+    await sim.waitForState('dep-p', 'running');
+    const starts = emqxPosts(sim, 'start', 'dep-p');
+    expect(starts.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(starts.filter((r) => r.status === 503)).toHaveLength(2);
+    expect(sim.requests.some((r) => r.limited)).toBe(false);
+  }, 60_000);
+
   it('follows a schedule that flips every second without ever exceeding a limit', async () => {
     const sim = await harness.emqxSimulator({ 'dep-f': 'running' });
     await daemonFor(
