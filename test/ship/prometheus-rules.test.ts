@@ -15,7 +15,7 @@ const rules = (): Values[] => readYaml(RULES).groups.flatMap((group: Values) => 
 describe('helm/offhours/files/prometheus-rules.yaml', () => {
   it('passes promtool check rules', () => {
     const result = promtool('check', 'rules', RULES);
-    expect(result.stdout + result.stderr).toContain('SUCCESS: 7 rules found');
+    expect(result.stdout + result.stderr).toContain('SUCCESS: 8 rules found');
     expect(result.status).toBe(0);
   });
 
@@ -26,6 +26,7 @@ describe('helm/offhours/files/prometheus-rules.yaml', () => {
       'OffhoursProviderThrottled',
       'OffhoursTargetInWrongState',
       'OffhoursDeferringTooLong',
+      'OffhoursIdleSignalFailing',
       'OffhoursNotReady',
       'OffhoursAbsent',
     ]);
