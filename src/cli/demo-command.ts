@@ -12,7 +12,7 @@ export const demoSpec: CommandSpec = {
   usage: 'demo [--config FILE] [--port N] [--log-level LEVEL]',
   options: { config: { type: 'string', short: 'c', default: 'config/demo.yaml' }, port: { type: 'string' }, 'log-level': { type: 'string', default: 'warn' } },
   details: [
-    'Starts one simulator per provider type in the config (limit windows scaled 60x: an hour is a minute),',
+    'Starts one simulator per provider offhours knows (limit windows scaled 60x: an hour is a minute),',
     'a redis-server child process (or uses REDIS_URL), and the daemon; prints each transition as it happens.',
     'Ctrl-C stops everything.',
   ].join('\n'),
