@@ -2,33 +2,20 @@
 // where they apply), turned from hourly edges into a state; policy defaults, opt-out, skip-days and DST.
 import { describe, expect, it } from 'vitest';
 import { compileSchedule } from '../../src/schedule/compile-schedule.ts';
-import type { CompiledSchedule } from '../../src/schedule/compiled-schedule.ts';
-import { ScheduleError, type CustodianScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import type { CustodianScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import { edges, scheduleError, stateAt } from '../support/schedule-probes.ts';
 
 const custodian = (tag: string | null, policy: Omit<CustodianScheduleSpec, 'custodian'> = {}) => compileSchedule('c7n', { custodian: tag, ...policy }, { timezone: 'UTC' });
-const state = (schedule: CompiledSchedule, at: string) => schedule.stateAt(new Date(at)).state;
-const edges = (schedule: CompiledSchedule, from: string, until: string) =>
-  schedule.nextTransitions(new Date(from), new Date(until)).map((t) => `${t.at.toISOString()} ${t.state}`);
-
-function scheduleError(run: () => unknown): ScheduleError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScheduleError) return error;
-    throw error;
-  }
-  throw new Error('no ScheduleError');
-}
 
 // 2026-02-09 is a Monday. Pacific time is UTC-8 in February, Eastern UTC-5.
 describe('tag schedules', () => {
   it('is stopped from the last off edge until the next on edge', () => {
     const office = custodian('off=(M-F,19);on=(M-F,7);tz=pt');
-    expect(state(office, '2026-02-09T14:59:59Z')).toBe('stopped'); // Monday 06:59 PT: Friday's off still holds
-    expect(state(office, '2026-02-09T15:00:00Z')).toBe('running'); // Monday 07:00 PT
-    expect(state(office, '2026-02-10T02:59:59Z')).toBe('running'); // Monday 18:59 PT
-    expect(state(office, '2026-02-10T03:00:00Z')).toBe('stopped'); // Monday 19:00 PT
-    expect(state(office, '2026-02-14T20:00:00Z')).toBe('stopped'); // Saturday
+    expect(stateAt(office, '2026-02-09T14:59:59Z')).toBe('stopped'); // Monday 06:59 PT: Friday's off still holds
+    expect(stateAt(office, '2026-02-09T15:00:00Z')).toBe('running'); // Monday 07:00 PT
+    expect(stateAt(office, '2026-02-10T02:59:59Z')).toBe('running'); // Monday 18:59 PT
+    expect(stateAt(office, '2026-02-10T03:00:00Z')).toBe('stopped'); // Monday 19:00 PT
+    expect(stateAt(office, '2026-02-14T20:00:00Z')).toBe('stopped'); // Saturday
     expect(office.stateAt(new Date('2026-02-09T20:00:00Z')).reason).toBe('schedule c7n: custodian onhour (m-f,7) fired');
     const week = office.nextTransitions(new Date('2026-02-08T00:00:00Z'), new Date('2026-02-15T00:00:00Z'));
     expect(week).toHaveLength(10);
@@ -38,13 +25,13 @@ describe('tag schedules', () => {
 
   it('takes lists, the [days,hour] form, single days and wrapping ranges', () => {
     const weekdaysAndSunday = custodian('off=[(M-F,21),(U,18)];on=[(M-F,6),(U,10)];tz=pt');
-    expect(state(weekdaysAndSunday, '2026-02-15T17:59:00Z')).toBe('stopped'); // Sunday 09:59 PT
-    expect(state(weekdaysAndSunday, '2026-02-15T18:00:00Z')).toBe('running'); // Sunday 10:00 PT
-    expect(state(weekdaysAndSunday, '2026-02-16T02:00:00Z')).toBe('stopped'); // Sunday 18:00 PT
-    expect(state(weekdaysAndSunday, '2026-02-16T14:00:00Z')).toBe('running'); // Monday 06:00 PT
-    expect(state(custodian('off=[m-f,19];on=[m-f,7];tz=utc'), '2026-02-09T12:00:00Z')).toBe('running');
+    expect(stateAt(weekdaysAndSunday, '2026-02-15T17:59:00Z')).toBe('stopped'); // Sunday 09:59 PT
+    expect(stateAt(weekdaysAndSunday, '2026-02-15T18:00:00Z')).toBe('running'); // Sunday 10:00 PT
+    expect(stateAt(weekdaysAndSunday, '2026-02-16T02:00:00Z')).toBe('stopped'); // Sunday 18:00 PT
+    expect(stateAt(weekdaysAndSunday, '2026-02-16T14:00:00Z')).toBe('running'); // Monday 06:00 PT
+    expect(stateAt(custodian('off=[m-f,19];on=[m-f,7];tz=utc'), '2026-02-09T12:00:00Z')).toBe('running');
     const weekend = custodian('on=(s-m,9);off=(s-m,17);tz=utc'); // Saturday, Sunday, Monday
-    expect(['2026-02-13', '2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17'].map((day) => state(weekend, `${day}T12:00:00Z`))).toEqual([
+    expect(['2026-02-13', '2026-02-14', '2026-02-15', '2026-02-16', '2026-02-17'].map((day) => stateAt(weekend, `${day}T12:00:00Z`))).toEqual([
       'stopped', 'running', 'running', 'running', 'stopped',
     ]);
   });
@@ -57,7 +44,7 @@ describe('tag schedules', () => {
     // free words are ignored when the keys are checked: the policy defaults, in the tag's timezone
     expect(edges(custodian('Offhours tz=PT'), '2026-02-09T00:00:00Z', '2026-02-10T12:00:00Z')).toEqual(['2026-02-09T15:00:00.000Z running', '2026-02-10T03:00:00.000Z stopped']);
     // GCP-escaped, with a slash in the zone
-    expect(state(custodian('offu3du28M-Fu2c18u29u3btzu3dAustraliau2fSydney'), '2026-02-09T07:30:00Z')).toBe('stopped'); // Monday 18:30 in Sydney
+    expect(stateAt(custodian('offu3du28M-Fu2c18u29u3btzu3dAustraliau2fSydney'), '2026-02-09T07:30:00Z')).toBe('stopped'); // Monday 18:30 in Sydney
   });
 
   it('fills a missing half from the policy defaults, with the tag timezone', () => {
@@ -71,12 +58,12 @@ describe('tag schedules', () => {
     const startOnly = custodian('off=disabled;on=(m-f,7);tz=utc');
     expect(edges(startOnly, '2026-02-08T00:00:00Z', '2026-02-15T00:00:00Z')).toEqual([]);
     expect(startOnly.stateAt(new Date('2026-02-14T12:00:00Z'))).toEqual({ state: 'running', reason: 'schedule c7n: custodian onhour (m-f,7) fired' });
-    expect(state(custodian('off=disabled;on=disabled'), '2026-02-09T07:00:00Z')).toBe('any');
+    expect(stateAt(custodian('off=disabled;on=disabled'), '2026-02-09T07:00:00Z')).toBe('any');
   });
 
   it('lets an off win over an on in the same hour', () => {
-    expect(state(custodian('off=(m,7);on=(m-f,7);tz=utc'), '2026-02-09T07:30:00Z')).toBe('stopped');
-    expect(state(custodian('off=(m,7);on=(m-f,7);tz=utc'), '2026-02-10T07:30:00Z')).toBe('running');
+    expect(stateAt(custodian('off=(m,7);on=(m-f,7);tz=utc'), '2026-02-09T07:30:00Z')).toBe('stopped');
+    expect(stateAt(custodian('off=(m,7);on=(m-f,7);tz=utc'), '2026-02-10T07:30:00Z')).toBe('running');
   });
 
   it('resolves Custodian aliases and IANA names in any case', () => {
@@ -100,19 +87,19 @@ describe('policy options', () => {
     const defaults = custodian('');
     expect(edges(defaults, '2026-02-09T00:00:00Z', '2026-02-10T06:00:00Z')).toEqual(['2026-02-09T12:00:00.000Z running', '2026-02-10T00:00:00.000Z stopped']);
     expect(edges(custodian('on'), '2026-02-09T00:00:00Z', '2026-02-10T06:00:00Z')).toEqual(['2026-02-09T12:00:00.000Z running', '2026-02-10T00:00:00.000Z stopped']);
-    expect(state(defaults, '2026-02-14T18:00:00Z')).toBe('stopped');
+    expect(stateAt(defaults, '2026-02-14T18:00:00Z')).toBe('stopped');
   });
 
   it('weekends: false runs every day; weekends-only stops on Friday and starts on Monday', () => {
-    expect(state(custodian('', { weekends: false }), '2026-02-14T18:00:00Z')).toBe('running'); // Saturday 13:00 ET
+    expect(stateAt(custodian('', { weekends: false }), '2026-02-14T18:00:00Z')).toBe('running'); // Saturday 13:00 ET
     const weekendsOnly = custodian('', { 'weekends-only': true, default_tz: 'utc', offhour: 18, onhour: 6 });
     expect(edges(weekendsOnly, '2026-02-09T00:00:00Z', '2026-02-17T00:00:00Z')).toEqual(['2026-02-09T06:00:00.000Z running', '2026-02-13T18:00:00.000Z stopped', '2026-02-16T06:00:00.000Z running']);
   });
 
   it('opt-in (default): a resource without a tag is left alone; opt-out: it takes the defaults', () => {
     expect(custodian(null).stateAt(new Date('2026-02-09T15:00:00Z'))).toEqual({ state: 'any', reason: 'schedule c7n: custodian: the resource has no tag and the policy is opt-in' });
-    expect(state(custodian(null, { 'opt-out': true }), '2026-02-09T15:00:00Z')).toBe('running');
-    expect(state(custodian(null, { 'opt-out': true }), '2026-02-10T01:00:00Z')).toBe('stopped');
+    expect(stateAt(custodian(null, { 'opt-out': true }), '2026-02-09T15:00:00Z')).toBe('running');
+    expect(stateAt(custodian(null, { 'opt-out': true }), '2026-02-10T01:00:00Z')).toBe('stopped');
   });
 
   it('`off` opts the resource out in either mode: left alone', () => {

@@ -3,30 +3,17 @@ import { Cron } from 'croner';
 import { describe, expect, it } from 'vitest';
 import { compileSchedule } from '../../src/schedule/compile-schedule.ts';
 import type { CompiledSchedule } from '../../src/schedule/compiled-schedule.ts';
-import { ScheduleError, type ScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import type { ScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import { edges, scheduleError, stateAt } from '../support/schedule-probes.ts';
 
 const compile = (spec: ScheduleSpec, name = 'office') => compileSchedule(name, spec, { timezone: 'UTC' });
 const periods = (running: string[], timezone = 'UTC', except?: string[]) => compile({ timezone, running, ...(except ? { except } : {}) });
 const cron = (start: string, stop: string, timezone = 'UTC', except?: string[]) =>
   compile({ timezone, cron: { start, stop }, ...(except ? { except } : {}) }, 'nightly');
 
-const stateAt = (schedule: CompiledSchedule, at: string) => schedule.stateAt(new Date(at)).state;
 const states = (schedule: CompiledSchedule, instants: string[]) => instants.map((at) => stateAt(schedule, at));
-/** transitions in (from, until] as `ISO state` */
-const edges = (schedule: CompiledSchedule, from: string, until: string) =>
-  schedule.nextTransitions(new Date(from), new Date(until)).map((t) => `${t.at.toISOString()} ${t.state}`);
 const reasons = (schedule: CompiledSchedule, from: string, until: string) =>
   schedule.nextTransitions(new Date(from), new Date(until)).map((t) => t.reason);
-
-function scheduleError(run: () => unknown): ScheduleError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScheduleError) return error;
-    throw error;
-  }
-  throw new Error('no ScheduleError');
-}
 
 // 2026-03-02 is a Monday.
 describe('periods', () => {

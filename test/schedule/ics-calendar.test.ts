@@ -6,27 +6,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { compileSchedule } from '../../src/schedule/compile-schedule.ts';
-import type { CompiledSchedule } from '../../src/schedule/compiled-schedule.ts';
 import { parseIcsCalendar } from '../../src/schedule/ics-calendar.ts';
-import { ScheduleError, type ScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import type { ScheduleSpec } from '../../src/schedule/schedule-spec.ts';
 import { zonedTime } from '../../src/schedule/zoned-time.ts';
 import { definitions } from '../config/fake-definition.ts';
+import { scheduleError, stateAt } from '../support/schedule-probes.ts';
 
 const fixtures = new URL('../fixtures/', import.meta.url);
 const readCalendar = (path: string) => readFileSync(new URL(path, fixtures), 'utf8');
 const compile = (spec: ScheduleSpec) => compileSchedule('office', spec, { timezone: 'UTC', readCalendar });
-const state = (schedule: CompiledSchedule, at: string) => schedule.stateAt(new Date(at)).state;
 const iso = (wall: number) => new Date(wall).toISOString().replace('.000Z', '');
-
-function scheduleError(run: () => unknown): ScheduleError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScheduleError) return error;
-    throw error;
-  }
-  throw new Error('no ScheduleError');
-}
 
 describe('parseIcsCalendar', () => {
   const spans = parseIcsCalendar(readCalendar('holidays.ics'), zonedTime('Europe/Berlin'), 'holidays.ics');
@@ -78,9 +67,9 @@ describe('calendars in a schedule', () => {
 
   it('stops on excepted days and from a timed event on, with the event as the reason', () => {
     expect(office.stateAt(new Date('2026-11-26T10:00:00Z'))).toEqual({ state: 'stopped', reason: 'schedule office: except holidays.ics: Thanksgiving 2026-11-26' });
-    expect(state(office, '2026-12-25T10:00:00Z')).toBe('stopped');
-    expect(state(office, '2026-12-24T10:00:00Z')).toBe('stopped');
-    expect(state(office, '2028-12-25T10:00:00Z')).toBe('running'); // EXDATE
+    expect(stateAt(office, '2026-12-25T10:00:00Z')).toBe('stopped');
+    expect(stateAt(office, '2026-12-24T10:00:00Z')).toBe('stopped');
+    expect(stateAt(office, '2028-12-25T10:00:00Z')).toBe('running'); // EXDATE
     const friday = office.nextTransitions(new Date('2026-12-18T00:00:00Z'), new Date('2026-12-19T00:00:00Z'));
     expect(friday.map((t) => `${t.at.toISOString()} ${t.state} ${t.reason}`)).toEqual([
       '2026-12-18T07:00:00.000Z running schedule office: Mon-Fri 08:00-19:00 began',
@@ -93,8 +82,8 @@ describe('calendars in a schedule', () => {
   it('include turns days on, beating except and the schedule', () => {
     const release = compile({ timezone: 'Europe/Berlin', running: ['Mon-Fri 08:00-19:00'], except: ['2026-03-02..2026-03-06'], include: ['release-weekends.ics', '2026-03-04'] });
     expect(release.stateAt(new Date('2026-03-07T03:00:00Z'))).toEqual({ state: 'running', reason: 'schedule office: include release-weekends.ics: Release weekend 2026-03-07' });
-    expect(state(release, '2026-03-04T22:00:00Z')).toBe('running'); // included inside the except range, all day
-    expect(state(release, '2026-03-03T10:00:00Z')).toBe('stopped');
+    expect(stateAt(release, '2026-03-04T22:00:00Z')).toBe('running'); // included inside the except range, all day
+    expect(stateAt(release, '2026-03-03T10:00:00Z')).toBe('stopped');
     expect(release.nextTransitions(new Date('2026-03-06T12:00:00Z'), new Date('2026-03-09T12:00:00Z')).map((t) => `${t.at.toISOString()} ${t.state} ${t.reason}`)).toEqual([
       '2026-03-06T23:00:00.000Z running schedule office: include release-weekends.ics: Release weekend 2026-03-07',
       '2026-03-08T23:00:00.000Z stopped schedule office: include release-weekends.ics: Release weekend 2026-03-07 ended',
@@ -103,9 +92,9 @@ describe('calendars in a schedule', () => {
   });
 
   it('works for every single-zone form: cron, Custodian and Instance Scheduler schedules too', () => {
-    expect(state(compile({ cron: { start: '0 8 * * 1-5', stop: '0 19 * * 1-5' }, except: ['holidays.ics'] }), '2026-11-26T10:00:00Z')).toBe('stopped');
-    expect(state(compile({ custodian: 'off=(m-f,19);on=(m-f,7);tz=utc', include: ['release-weekends.ics'] }), '2026-03-07T10:00:00Z')).toBe('running');
-    expect(state(compile({ periods: [{ weekdays: 'mon-fri' }], except: ['holidays.ics'] }), '2026-11-26T10:00:00Z')).toBe('stopped');
+    expect(stateAt(compile({ cron: { start: '0 8 * * 1-5', stop: '0 19 * * 1-5' }, except: ['holidays.ics'] }), '2026-11-26T10:00:00Z')).toBe('stopped');
+    expect(stateAt(compile({ custodian: 'off=(m-f,19);on=(m-f,7);tz=utc', include: ['release-weekends.ics'] }), '2026-03-07T10:00:00Z')).toBe('running');
+    expect(stateAt(compile({ periods: [{ weekdays: 'mon-fri' }], except: ['holidays.ics'] }), '2026-11-26T10:00:00Z')).toBe('stopped');
   });
 
   it('names the entry of a calendar that cannot be read, or that is a URL', () => {

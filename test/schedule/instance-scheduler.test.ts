@@ -2,39 +2,26 @@
 // `any`, the adjacency rule, the recurrence grammar of each field, validation, and DST edges.
 import { describe, expect, it } from 'vitest';
 import { compileSchedule } from '../../src/schedule/compile-schedule.ts';
-import type { CompiledSchedule } from '../../src/schedule/compiled-schedule.ts';
-import { ScheduleError, type InstancePeriodSpec, type InstanceSchedulerScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import type { InstancePeriodSpec, InstanceSchedulerScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import { edges, scheduleError, stateAt } from '../support/schedule-probes.ts';
 
 const schedule = (periods: InstancePeriodSpec[], extra: Omit<InstanceSchedulerScheduleSpec, 'periods'> = {}) =>
   compileSchedule('ais', { periods, ...extra }, { timezone: 'UTC' });
-const state = (compiled: CompiledSchedule, at: string) => compiled.stateAt(new Date(at)).state;
-const edges = (compiled: CompiledSchedule, from: string, until: string) =>
-  compiled.nextTransitions(new Date(from), new Date(until)).map((t) => `${t.at.toISOString()} ${t.state}`);
 /** the days of a month a period with only recurrence fields runs on */
 const daysOf = (period: InstancePeriodSpec, year: number, month: number): number[] => {
   const compiled = schedule([period]);
   const days: number[] = [];
   for (let day = 1; day <= new Date(Date.UTC(year, month, 0)).getUTCDate(); day++) {
-    if (state(compiled, new Date(Date.UTC(year, month - 1, day, 12)).toISOString()) === 'running') days.push(day);
+    if (stateAt(compiled, new Date(Date.UTC(year, month - 1, day, 12)).toISOString()) === 'running') days.push(day);
   }
   return days;
 };
-
-function scheduleError(run: () => unknown): ScheduleError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScheduleError) return error;
-    throw error;
-  }
-  throw new Error('no ScheduleError');
-}
 
 // 2026-03-02 is a Monday.
 describe('one period', () => {
   it('runs in [begintime, endtime) on the days its fields allow, to the second', () => {
     const office = schedule([{ begintime: '09:00', endtime: '17:00', weekdays: 'mon-fri' }], { timezone: 'Europe/Berlin' });
-    expect(['2026-03-02T07:59:59Z', '2026-03-02T08:00:00Z', '2026-03-02T15:59:59Z', '2026-03-02T16:00:00Z', '2026-03-07T10:00:00Z'].map((at) => state(office, at))).toEqual([
+    expect(['2026-03-02T07:59:59Z', '2026-03-02T08:00:00Z', '2026-03-02T15:59:59Z', '2026-03-02T16:00:00Z', '2026-03-07T10:00:00Z'].map((at) => stateAt(office, at))).toEqual([
       'stopped', 'running', 'running', 'stopped', 'stopped',
     ]);
     expect(office.stateAt(new Date('2026-03-02T10:00:00Z')).reason).toBe('schedule ais: within period 09:00-17:00 weekdays mon-fri');
@@ -43,8 +30,8 @@ describe('one period', () => {
 
   it('runs all day without times; names the period by its name when it has one', () => {
     const weekend = schedule([{ name: 'weekend', weekdays: 'sat,sun' }]);
-    expect(state(weekend, '2026-03-07T00:00:00Z')).toBe('running');
-    expect(state(weekend, '2026-03-09T00:00:00Z')).toBe('stopped');
+    expect(stateAt(weekend, '2026-03-07T00:00:00Z')).toBe('running');
+    expect(stateAt(weekend, '2026-03-09T00:00:00Z')).toBe('stopped');
     expect(weekend.stateAt(new Date('2026-03-08T12:00:00Z')).reason).toBe('schedule ais: within period weekend');
   });
 
@@ -54,9 +41,9 @@ describe('one period', () => {
       state: 'any',
       reason: 'schedule ais: period from 09:00 weekdays mon-fri has only a begin time, not reached yet: the state is left alone',
     });
-    expect(state(morning, '2026-03-02T09:00:00Z')).toBe('running');
-    expect(state(morning, '2026-03-02T23:59:59Z')).toBe('running');
-    expect(state(morning, '2026-03-07T12:00:00Z')).toBe('stopped');
+    expect(stateAt(morning, '2026-03-02T09:00:00Z')).toBe('running');
+    expect(stateAt(morning, '2026-03-02T23:59:59Z')).toBe('running');
+    expect(stateAt(morning, '2026-03-07T12:00:00Z')).toBe('stopped');
     expect(edges(morning, '2026-03-01T12:00:00Z', '2026-03-03T12:00:00Z')).toEqual([
       '2026-03-02T00:00:00.000Z any',
       '2026-03-02T09:00:00.000Z running',
@@ -67,14 +54,14 @@ describe('one period', () => {
 
   it('with only an endtime: any before it, stopped from it', () => {
     const evening = schedule([{ endtime: '19:00' }]);
-    expect(state(evening, '2026-03-02T18:59:59Z')).toBe('any');
-    expect(state(evening, '2026-03-02T19:00:00Z')).toBe('stopped');
+    expect(stateAt(evening, '2026-03-02T18:59:59Z')).toBe('any');
+    expect(stateAt(evening, '2026-03-02T19:00:00Z')).toBe('stopped');
     expect(evening.nextTransition(new Date('2026-03-02T12:00:00Z'))).toEqual({ at: new Date('2026-03-02T19:00:00Z'), state: 'stopped', reason: 'schedule ais: period until 19:00 reached its end time' });
   });
 
   it('has a one-minute gap at 23:59 when a single period ends then (the adjacency rule needs two periods)', () => {
     const allDay = schedule([{ begintime: '00:00', endtime: '23:59' }]);
-    expect(state(allDay, '2026-03-02T23:59:30Z')).toBe('stopped');
+    expect(stateAt(allDay, '2026-03-02T23:59:30Z')).toBe('stopped');
   });
 });
 
@@ -84,11 +71,11 @@ describe('several periods', () => {
       { begintime: '09:00', endtime: '12:00' },
       { begintime: '14:00' },
     ]);
-    expect(state(mixed, '2026-03-02T10:00:00Z')).toBe('running');
-    expect(state(mixed, '2026-03-02T13:00:00Z')).toBe('any'); // the begin-only period has not begun
-    expect(state(mixed, '2026-03-02T08:00:00Z')).toBe('any');
-    expect(state(mixed, '2026-03-02T15:00:00Z')).toBe('running');
-    expect(state(schedule([{ begintime: '09:00', endtime: '12:00' }, { weekdays: 'sun' }]), '2026-03-02T13:00:00Z')).toBe('stopped');
+    expect(stateAt(mixed, '2026-03-02T10:00:00Z')).toBe('running');
+    expect(stateAt(mixed, '2026-03-02T13:00:00Z')).toBe('any'); // the begin-only period has not begun
+    expect(stateAt(mixed, '2026-03-02T08:00:00Z')).toBe('any');
+    expect(stateAt(mixed, '2026-03-02T15:00:00Z')).toBe('running');
+    expect(stateAt(schedule([{ begintime: '09:00', endtime: '12:00' }, { weekdays: 'sun' }]), '2026-03-02T13:00:00Z')).toBe('stopped');
   });
 
   it('joins adjacent periods: stopped now but running a minute before and a minute after', () => {
@@ -113,7 +100,7 @@ describe('several periods', () => {
   });
 
   it('reads the schedule timezone, Etc/GMT+N meaning UTC-N', () => {
-    expect(state(schedule([{ begintime: '09:00', endtime: '10:00' }], { timezone: 'Etc/GMT+5' }), '2026-03-02T14:30:00Z')).toBe('running');
+    expect(stateAt(schedule([{ begintime: '09:00', endtime: '10:00' }], { timezone: 'Etc/GMT+5' }), '2026-03-02T14:30:00Z')).toBe('running');
   });
 });
 

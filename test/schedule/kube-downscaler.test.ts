@@ -2,63 +2,50 @@
 // are the ones below where they apply), errors that name the part, and DST edges.
 import { describe, expect, it } from 'vitest';
 import { compileSchedule } from '../../src/schedule/compile-schedule.ts';
-import type { CompiledSchedule } from '../../src/schedule/compiled-schedule.ts';
 import { ScheduleError, type ScheduleSpec } from '../../src/schedule/schedule-spec.ts';
+import { edges, scheduleError, stateAt } from '../support/schedule-probes.ts';
 
 const compile = (spec: ScheduleSpec, timezone = 'UTC') => compileSchedule('kd', spec, { timezone });
 const up = (uptime: string, extra: { timezone?: string; weekframe?: string } = {}) => compile({ uptime, ...extra });
-const state = (schedule: CompiledSchedule, at: string) => schedule.stateAt(new Date(at)).state;
-const edges = (schedule: CompiledSchedule, from: string, until: string) =>
-  schedule.nextTransitions(new Date(from), new Date(until)).map((t) => `${t.at.toISOString()} ${t.state}`);
-
-function scheduleError(run: () => unknown): ScheduleError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScheduleError) return error;
-    throw error;
-  }
-  throw new Error('no ScheduleError');
-}
 
 // 2026-02-05 is a Thursday, 2026-02-07 a Saturday.
 describe('relative parts', () => {
   it('matches weekdays inclusively and times in [from, to), by the local clock', () => {
     const office = up('Mon-Fri 08:00-17:00 UTC');
-    expect(state(office, '2026-02-05T12:30:00Z')).toBe('running');
-    expect(state(office, '2026-02-05T07:59:00Z')).toBe('stopped');
-    expect(state(office, '2026-02-05T08:00:00Z')).toBe('running');
-    expect(state(office, '2026-02-05T16:59:59Z')).toBe('running');
-    expect(state(office, '2026-02-05T17:00:00Z')).toBe('stopped');
-    expect(state(office, '2026-02-05T17:01:00Z')).toBe('stopped');
-    expect(state(office, '2026-02-07T12:00:00Z')).toBe('stopped');
+    expect(stateAt(office, '2026-02-05T12:30:00Z')).toBe('running');
+    expect(stateAt(office, '2026-02-05T07:59:00Z')).toBe('stopped');
+    expect(stateAt(office, '2026-02-05T08:00:00Z')).toBe('running');
+    expect(stateAt(office, '2026-02-05T16:59:59Z')).toBe('running');
+    expect(stateAt(office, '2026-02-05T17:00:00Z')).toBe('stopped');
+    expect(stateAt(office, '2026-02-05T17:01:00Z')).toBe('stopped');
+    expect(stateAt(office, '2026-02-07T12:00:00Z')).toBe('stopped');
     const berlin = up('Mon-Fri 07:30-20:30 Europe/Berlin');
     // 07:30 in Berlin is 06:30Z in winter
-    expect([state(berlin, '2026-02-05T06:29:59Z'), state(berlin, '2026-02-05T06:30:00Z'), state(berlin, '2026-02-05T19:30:00Z')]).toEqual(['stopped', 'running', 'stopped']);
+    expect([stateAt(berlin, '2026-02-05T06:29:59Z'), stateAt(berlin, '2026-02-05T06:30:00Z'), stateAt(berlin, '2026-02-05T19:30:00Z')]).toEqual(['stopped', 'running', 'stopped']);
   });
 
   it('wraps weekday ranges (Sat-Sun, Fri-Mon; Mon-Sun is the whole week)', () => {
     const weekend = up('Sat-Sun 00:00-24:00 UTC');
-    expect(['2026-02-06T12:00:00Z', '2026-02-07T12:00:00Z', '2026-02-08T23:59:59Z', '2026-02-09T00:00:00Z'].map((at) => state(weekend, at))).toEqual([
+    expect(['2026-02-06T12:00:00Z', '2026-02-07T12:00:00Z', '2026-02-08T23:59:59Z', '2026-02-09T00:00:00Z'].map((at) => stateAt(weekend, at))).toEqual([
       'stopped', 'running', 'running', 'stopped',
     ]);
     const long = up('Fri-Mon 09:00-10:00 UTC');
-    expect(['2026-02-05', '2026-02-06', '2026-02-07', '2026-02-08', '2026-02-09', '2026-02-10'].map((day) => state(long, `${day}T09:30:00Z`))).toEqual([
+    expect(['2026-02-05', '2026-02-06', '2026-02-07', '2026-02-08', '2026-02-09', '2026-02-10'].map((day) => stateAt(long, `${day}T09:30:00Z`))).toEqual([
       'stopped', 'running', 'running', 'running', 'running', 'stopped',
     ]);
-    expect(state(up('Mon-Sun 09:00-10:00 UTC'), '2026-02-04T09:30:00Z')).toBe('running');
-    expect(state(up('Sun-Mon 09:00-10:00 UTC'), '2026-02-09T09:30:00Z')).toBe('running');
+    expect(stateAt(up('Mon-Sun 09:00-10:00 UTC'), '2026-02-04T09:30:00Z')).toBe('running');
+    expect(stateAt(up('Sun-Mon 09:00-10:00 UTC'), '2026-02-09T09:30:00Z')).toBe('running');
   });
 
   it('wraps times past midnight on the listed days, by the weekday of the instant', () => {
     const nights = up('Sat-Sun 20:00-06:00 UTC');
-    expect(state(nights, '2026-02-07T21:00:00Z')).toBe('running'); // Saturday evening
-    expect(state(nights, '2026-02-08T03:00:00Z')).toBe('running'); // Sunday early
-    expect(state(nights, '2026-02-07T03:00:00Z')).toBe('running'); // Saturday early: before 06:00 on a listed day
-    expect(state(nights, '2026-02-09T03:00:00Z')).toBe('stopped'); // Monday 03:00 is not a listed day
-    expect(state(nights, '2026-02-06T21:00:00Z')).toBe('stopped'); // Friday evening
-    expect(state(nights, '2026-02-07T06:00:00Z')).toBe('stopped'); // to is exclusive
-    expect(state(nights, '2026-02-07T20:00:00Z')).toBe('running'); // from is inclusive
+    expect(stateAt(nights, '2026-02-07T21:00:00Z')).toBe('running'); // Saturday evening
+    expect(stateAt(nights, '2026-02-08T03:00:00Z')).toBe('running'); // Sunday early
+    expect(stateAt(nights, '2026-02-07T03:00:00Z')).toBe('running'); // Saturday early: before 06:00 on a listed day
+    expect(stateAt(nights, '2026-02-09T03:00:00Z')).toBe('stopped'); // Monday 03:00 is not a listed day
+    expect(stateAt(nights, '2026-02-06T21:00:00Z')).toBe('stopped'); // Friday evening
+    expect(stateAt(nights, '2026-02-07T06:00:00Z')).toBe('stopped'); // to is exclusive
+    expect(stateAt(nights, '2026-02-07T20:00:00Z')).toBe('running'); // from is inclusive
     // Saturday 20:00 runs on through midnight into Sunday: one stretch, no edge at midnight.
     expect(edges(nights, '2026-02-07T12:00:00Z', '2026-02-09T12:00:00Z')).toEqual([
       '2026-02-07T20:00:00.000Z running',
@@ -69,11 +56,11 @@ describe('relative parts', () => {
   });
 
   it('reads 24:00 as the end of the day; 24:00-00:00 and 00:00-00:00 never match', () => {
-    expect(state(up('Mon-Fri 00:00-24:00 UTC'), '2026-02-05T23:59:00Z')).toBe('running');
-    expect(state(up('Mon-Fri 00:00-24:00 UTC'), '2026-02-05T00:00:00Z')).toBe('running');
+    expect(stateAt(up('Mon-Fri 00:00-24:00 UTC'), '2026-02-05T23:59:00Z')).toBe('running');
+    expect(stateAt(up('Mon-Fri 00:00-24:00 UTC'), '2026-02-05T00:00:00Z')).toBe('running');
     for (const never of ['Mon-Fri 24:00-00:00 UTC', 'Mon-Fri 00:00-00:00 UTC', 'Mon-Tue 19:00-19:00 UTC']) {
       const schedule = up(never);
-      expect(['2026-02-05T00:00:00Z', '2026-02-05T18:00:00Z', '2026-02-05T23:59:00Z', '2026-02-03T19:00:00Z'].map((at) => state(schedule, at)), never).toEqual([
+      expect(['2026-02-05T00:00:00Z', '2026-02-05T18:00:00Z', '2026-02-05T23:59:00Z', '2026-02-03T19:00:00Z'].map((at) => stateAt(schedule, at)), never).toEqual([
         'stopped', 'stopped', 'stopped', 'stopped',
       ]);
     }
@@ -81,12 +68,12 @@ describe('relative parts', () => {
 
   it('fills a part without days or zone from weekframe and timezone, and refuses a part with neither days nor weekframe', () => {
     const framed = up('08:00-17:00', { weekframe: 'Mon-Fri', timezone: 'Europe/Berlin' });
-    expect(state(framed, '2026-02-05T07:30:00Z')).toBe('running');
-    expect(state(framed, '2026-02-07T07:30:00Z')).toBe('stopped');
-    expect(state(up('Mon-Fri 08:00-17:00', { timezone: 'America/New_York' }), '2026-02-05T13:30:00Z')).toBe('running');
+    expect(stateAt(framed, '2026-02-05T07:30:00Z')).toBe('running');
+    expect(stateAt(framed, '2026-02-07T07:30:00Z')).toBe('stopped');
+    expect(stateAt(up('Mon-Fri 08:00-17:00', { timezone: 'America/New_York' }), '2026-02-05T13:30:00Z')).toBe('running');
     // the config's default timezone when the schedule names none
-    expect(state(compile({ uptime: 'Mon-Fri 08:00-17:00' }, 'Asia/Tokyo'), '2026-02-05T00:30:00Z')).toBe('running');
-    expect(state(up('Thu-Thu 03:00-04:00 UTC', { weekframe: 'Mon-Fri' }), '2026-02-05T03:30:00Z')).toBe('running');
+    expect(stateAt(compile({ uptime: 'Mon-Fri 08:00-17:00' }, 'Asia/Tokyo'), '2026-02-05T00:30:00Z')).toBe('running');
+    expect(stateAt(up('Thu-Thu 03:00-04:00 UTC', { weekframe: 'Mon-Fri' }), '2026-02-05T03:30:00Z')).toBe('running');
     const missing = scheduleError(() => up('12:55-13:00 UTC'));
     expect(missing.path).toEqual(['uptime']);
     expect(missing.message).toContain('no weekframe');
@@ -97,24 +84,24 @@ describe('relative parts', () => {
 describe('absolute and directional parts', () => {
   it('matches RFC3339 ranges end-exclusive, with or without spaces around the dash', () => {
     const june = up('2024-06-03T20:00:00Z-2024-06-10T06:00:00Z');
-    expect(state(june, '2024-06-09T12:34:02.152Z')).toBe('running');
-    expect(state(june, '2024-06-03T20:00:00Z')).toBe('running');
-    expect(state(june, '2024-06-10T06:00:00Z')).toBe('stopped');
-    expect(state(june, '2024-06-03T19:59:59Z')).toBe('stopped');
+    expect(stateAt(june, '2024-06-09T12:34:02.152Z')).toBe('running');
+    expect(stateAt(june, '2024-06-03T20:00:00Z')).toBe('running');
+    expect(stateAt(june, '2024-06-10T06:00:00Z')).toBe('stopped');
+    expect(stateAt(june, '2024-06-03T19:59:59Z')).toBe('stopped');
     const offsets = up('2024-11-01T22:00:00+01:00 - 2024-11-22T05:00:00-05:00');
-    expect(state(offsets, '2024-11-01T21:00:00Z')).toBe('running');
-    expect(state(offsets, '2024-11-22T09:59:59Z')).toBe('running');
-    expect(state(offsets, '2024-11-22T10:00:00Z')).toBe('stopped');
-    expect(state(offsets, '2024-12-05T02:30:00Z')).toBe('stopped');
+    expect(stateAt(offsets, '2024-11-01T21:00:00Z')).toBe('running');
+    expect(stateAt(offsets, '2024-11-22T09:59:59Z')).toBe('running');
+    expect(stateAt(offsets, '2024-11-22T10:00:00Z')).toBe('stopped');
+    expect(stateAt(offsets, '2024-12-05T02:30:00Z')).toBe('stopped');
     expect(edges(june, '2024-06-01T00:00:00Z', '2024-06-30T00:00:00Z')).toEqual(['2024-06-03T20:00:00.000Z running', '2024-06-10T06:00:00.000Z stopped']);
   });
 
   it('reads `from T` and `until T` (space, dash or nothing between), lower case only', () => {
     for (const part of ['from 2026-03-01T00:00:00Z', 'from-2026-03-01T00:00:00Z', 'from2026-03-01T00:00:00Z']) {
-      expect([state(up(part), '2026-02-28T23:59:59Z'), state(up(part), '2026-03-01T00:00:00Z')], part).toEqual(['stopped', 'running']);
+      expect([stateAt(up(part), '2026-02-28T23:59:59Z'), stateAt(up(part), '2026-03-01T00:00:00Z')], part).toEqual(['stopped', 'running']);
     }
     const until = up('until 2026-03-01T00:00:00+01:00');
-    expect([state(until, '2026-02-28T22:59:59Z'), state(until, '2026-02-28T23:00:00Z')]).toEqual(['running', 'stopped']);
+    expect([stateAt(until, '2026-02-28T22:59:59Z'), stateAt(until, '2026-02-28T23:00:00Z')]).toEqual(['running', 'stopped']);
     expect(scheduleError(() => up('From 2026-03-01T00:00:00Z')).message).toContain('expected e.g.');
   });
 
@@ -128,10 +115,10 @@ describe('absolute and directional parts', () => {
 describe('lists, constants and downtimes', () => {
   it('ORs comma-separated parts, across timezones and kinds of part', () => {
     const mixed = up('Mon-Fri 07:30-20:30 Europe/Berlin, Sat-Sun 10:00-12:00 America/New_York, 2026-02-07T00:00:00Z-2026-02-07T01:00:00Z');
-    expect(state(mixed, '2026-02-05T10:00:00Z')).toBe('running');
-    expect(state(mixed, '2026-02-07T15:30:00Z')).toBe('running'); // 10:30 in New York
-    expect(state(mixed, '2026-02-07T00:30:00Z')).toBe('running'); // the absolute part
-    expect(state(mixed, '2026-02-07T12:00:00Z')).toBe('stopped');
+    expect(stateAt(mixed, '2026-02-05T10:00:00Z')).toBe('running');
+    expect(stateAt(mixed, '2026-02-07T15:30:00Z')).toBe('running'); // 10:30 in New York
+    expect(stateAt(mixed, '2026-02-07T00:30:00Z')).toBe('running'); // the absolute part
+    expect(stateAt(mixed, '2026-02-07T12:00:00Z')).toBe('stopped');
     expect(mixed.stateAt(new Date('2026-02-07T15:30:00Z')).reason).toBe('schedule kd: within uptime Sat-Sun 10:00-12:00 America/New_York');
     expect(edges(mixed, '2026-02-06T00:00:00Z', '2026-02-08T00:00:00Z')).toEqual([
       '2026-02-06T06:30:00.000Z running',
@@ -150,10 +137,10 @@ describe('lists, constants and downtimes', () => {
 
   it('takes always/true and never/false per part, case-insensitively', () => {
     expect(up('Never, TRUE').stateAt(new Date('2026-02-05T00:00:00Z'))).toEqual({ state: 'running', reason: 'schedule kd: uptime always' });
-    expect(state(up('never'), '2026-02-05T00:00:00Z')).toBe('stopped');
-    expect(state(up('FALSE, Mon-Fri 08:00-17:00 UTC'), '2026-02-05T09:00:00Z')).toBe('running');
-    expect(state(compile({ downtime: 'always' }), '2026-02-05T09:00:00Z')).toBe('stopped');
-    expect(state(compile({ downtime: 'false' }), '2026-02-05T09:00:00Z')).toBe('running');
+    expect(stateAt(up('never'), '2026-02-05T00:00:00Z')).toBe('stopped');
+    expect(stateAt(up('FALSE, Mon-Fri 08:00-17:00 UTC'), '2026-02-05T09:00:00Z')).toBe('running');
+    expect(stateAt(compile({ downtime: 'always' }), '2026-02-05T09:00:00Z')).toBe('stopped');
+    expect(stateAt(compile({ downtime: 'false' }), '2026-02-05T09:00:00Z')).toBe('running');
   });
 
   it('reads a downtime the other way round: stopped while any part matches', () => {
@@ -208,7 +195,7 @@ describe('DST', () => {
     const fall = up('Sun-Sun 01:00-02:30 Europe/Berlin');
     // ends at the first 02:30 (00:30Z) and stays stopped through the second 02:00-02:30
     expect(edges(fall, '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z')).toEqual(['2026-10-24T23:00:00.000Z running', '2026-10-25T00:30:00.000Z stopped']);
-    expect(state(fall, '2026-10-25T01:15:00Z')).toBe('stopped');
+    expect(stateAt(fall, '2026-10-25T01:15:00Z')).toBe('stopped');
   });
 
   it('America/New_York and Australia/Sydney, in a downtime', () => {
