@@ -1,31 +1,8 @@
-import { DelayedError, UnrecoverableError } from 'bullmq';
-
 /**
  * The failure classes of PROVIDERS.md. `already` never becomes an error (adapters return it as an
  * outcome); it is listed so the class names in metrics are complete.
  */
 export type FailureClass = 'already' | 'conflict' | 'throttled' | 'auth' | 'not-found' | 'invalid' | 'transient';
-
-export const FAILURE_CLASSES: readonly FailureClass[] = ['already', 'conflict', 'throttled', 'auth', 'not-found', 'invalid', 'transient'];
-
-/** Retry semantics per class: what the worker does with a job that met one. */
-export type RetryKind = 'retry' | 'wait' | 'give-up';
-
-export function retryKindOf(failure: FailureClass): RetryKind {
-  switch (failure) {
-    case 'conflict':
-    case 'transient':
-      return 'retry';
-    case 'throttled':
-      return 'wait';
-    case 'auth':
-    case 'not-found':
-    case 'invalid':
-      return 'give-up';
-    case 'already':
-      return 'give-up';
-  }
-}
 
 export interface ProviderErrorInit {
   provider: string;
@@ -71,10 +48,3 @@ export class ProviderError extends Error {
 export function isProviderError(error: unknown): error is ProviderError {
   return error instanceof ProviderError;
 }
-
-/** Give-up classes end the BullMQ job without further attempts; the others are retried by the worker. */
-export function toBullmqError(error: ProviderError): Error {
-  return retryKindOf(error.failure) === 'give-up' ? new UnrecoverableError(error.message) : error;
-}
-
-export { DelayedError, UnrecoverableError };

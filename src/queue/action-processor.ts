@@ -6,7 +6,7 @@ import type { Action, DesiredState, ObservedState } from '../providers/provider.
 import { isProviderError, type ProviderError } from '../providers/provider-error.ts';
 import { formatDuration } from '../util/duration.ts';
 import type { ActionQueue } from './action-queue.ts';
-import { ensurePayloadSchema, jobPayloadSchema, type EnsurePayload, type ObservePayload } from './job-payloads.ts';
+import { jobPayloadSchema, type EnsurePayload, type ObservePayload } from './job-payloads.ts';
 import type { Limiter } from './limiter.ts';
 import { limitRules } from './limit-rules.ts';
 import type { ManagedTarget } from './managed-target.ts';
@@ -66,10 +66,8 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
   const idleDecisionOf = async (target: ManagedTarget) =>
     target.idle === undefined ? null : ((await store.idleFor([target.name])).get(target.name)?.decision ?? null);
 
-  async function ensure(job: Job, token: string, payload: EnsurePayload, at: Date): Promise<ProcessResult> {
+  async function ensure(job: Job, token: string, target: ManagedTarget, payload: EnsurePayload, at: Date): Promise<ProcessResult> {
     let data = payload;
-    const target = targets.get(data.target);
-    if (!target || !target.enabled) return 'target-removed';
     if (Date.parse(data.since) > at.getTime()) {
       // prepared for an edge this replica's clock has not reached yet: run it at the edge, not before
       return wait(job, token, new Date(Date.parse(data.since)), data);
@@ -262,7 +260,7 @@ export function createActionProcessor(deps: ProcessorDeps): (job: Job, token?: s
       return wait(job, token ?? '', new Date(at.getTime() + 1_000), data);
     }
     try {
-      return await ensure(job, token ?? '', ensurePayloadSchema.parse(data), at);
+      return await ensure(job, token ?? '', target, data, at);
     } finally {
       await store.unlock(target.name, lockToken);
     }
